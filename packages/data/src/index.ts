@@ -1,0 +1,1 @@
+export { DEFAULT_SPEC, type PreprocessingSpec, specFor } from './spec.js';

@@ -1,0 +1,82 @@
+/**
+ * The model package's public shapes. The trainer and the API are written against these; the implementation behind
+ * them (backends, wasm gradient kernels, data-parallel workers) is free to change.
+ */
+import type { PreprocessingSpec } from '@mri/data';
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type BackendChoice = BackendName | 'auto';
+
+export type ArchitectureName = 'simple_cnn' | 'resnet18' | 'compact';
+
+export interface OptimizerSettings {
+  readonly name: 'adam' | 'adamw' | 'sgd';
+  readonly lr: number;
+  readonly weightDecay: number;
+  /** SGD only. */
+  readonly momentum: number;
+}
+
+export interface EngineOptions {
+  readonly architecture: ArchitectureName;
+  readonly inputSize: number;
+  readonly classNames: readonly string[];
+  readonly optimizer: OptimizerSettings;
+  readonly seed: number;
+  /** Data-parallel workers (each its own wasm instance); 0 trains on the calling thread. */
+  readonly workers: number;
+  readonly backend: BackendChoice;
+  readonly labelSmoothing: number;
+  /** Per-class loss weights, in classNames order; omitted means equal weights. */
+  readonly classWeights?: readonly number[];
+}
+
+/** A batch of preprocessed images, NHWC with C = 1, and integer labels. */
+export interface Batch {
+  readonly images: Float32Array;
+  readonly labels: Int32Array;
+  readonly size: number;
+}
+
+export interface StepResult {
+  readonly loss: number;
+  readonly accuracy: number;
+}
+
+export interface TrainEngine {
+  readonly backend: BackendName;
+  trainStep(batch: Batch): Promise<StepResult>;
+  /** Class probabilities, row-major [count, classNames.length]. */
+  predict(images: Float32Array, count: number): Promise<Float32Array>;
+  /** Penultimate-layer activations, row-major [count, width]; for embeddings. */
+  embed(images: Float32Array, count: number): Promise<{ values: Float32Array; width: number }>;
+  setLearningRate(lr: number): void;
+  /** Save the current weights as an artifact (atomically). */
+  save(dir: string, metadata: ArtifactMetadataInput): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+export const ARTIFACT_FORMAT_VERSION = 1;
+
+/** What a caller supplies when saving; the engine fills in architecture, input size and class names. */
+export interface ArtifactMetadataInput {
+  readonly preprocessing: PreprocessingSpec;
+  readonly configHash: string;
+  readonly metrics: Readonly<Record<string, number>>;
+  /** Training-data reference for drift checks: class distribution and input statistics. */
+  readonly trainingReference?: TrainingReference;
+}
+
+export interface TrainingReference {
+  readonly classCounts: Readonly<Record<string, number>>;
+  /** Histograms of per-image mean and std (bin edges and proportions), for PSI. */
+  readonly features: Readonly<Record<string, { edges: number[]; proportions: number[] }>>;
+}
+
+export interface ArtifactMetadata extends ArtifactMetadataInput {
+  readonly formatVersion: typeof ARTIFACT_FORMAT_VERSION;
+  readonly architecture: ArchitectureName;
+  readonly inputSize: number;
+  readonly classNames: readonly string[];
+  readonly createdAt: string;
+}

@@ -1,0 +1,19 @@
+import { defineConfig } from 'vitest/config';
+
+// One run covers every package: each package is a vitest project, cross-package tests live in tests/.
+// Coverage thresholds apply to the library packages, whose code everything else stands on.
+export default defineConfig({
+  test: {
+    projects: ['packages/*', 'tests'],
+    coverage: {
+      provider: 'v8',
+      include: ['packages/*/src/**'],
+      exclude: ['**/*.d.ts', 'packages/web/**'],
+      reporter: ['text-summary', 'json-summary', 'html'],
+      thresholds: {
+        'packages/data/src/**': { lines: 80 },
+        'packages/model/src/**': { lines: 80 },
+      },
+    },
+  },
+});
