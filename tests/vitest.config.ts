@@ -5,6 +5,5 @@ export default defineProject({
     name: 'integration',
     include: ['**/*.test.ts'],
     exclude: ['**/node_modules/**'],
-    passWithNoTests: true,
   },
 });
