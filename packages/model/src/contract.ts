@@ -80,3 +80,12 @@ export interface ArtifactMetadata extends ArtifactMetadataInput {
   readonly classNames: readonly string[];
   readonly createdAt: string;
 }
+
+/** A loaded artifact, ready to classify. What serving and evaluation use. */
+export interface Classifier {
+  readonly metadata: ArtifactMetadata;
+  readonly backend: BackendName;
+  /** Class probabilities, row-major [count, metadata.classNames.length], for preprocessed NHWC images. */
+  predict(images: Float32Array, count: number): Promise<Float32Array>;
+  dispose(): void;
+}
