@@ -4,10 +4,11 @@ import { join } from 'node:path';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
-export function createRunDir(outputDir: string, now: Date = new Date()): string {
+/** A new folder under `parent`: the dated layout by default, or a fixed `name` (sweep runs). */
+export function createRunDir(parent: string, now: Date = new Date(), name?: string): string {
   const day = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
   const time = `${pad(now.getHours())}-${pad(now.getMinutes())}-${pad(now.getSeconds())}`;
-  const base = join(outputDir, day, time);
+  const base = name ? join(parent, name) : join(parent, day, time);
   let dir = base;
   for (let n = 1; existsSync(dir); n++) dir = `${base}-${n}`;
   mkdirSync(dir, { recursive: true });
