@@ -4,12 +4,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
+import { maxPoolGradConfig } from './max-pool-grad.js';
 
 /** Every kernel this module puts on the wasm backend, replacing a slow builtin or filling a missing one. */
 export const wasmTrainingKernels: readonly tf.KernelConfig[] = [
   conv2dBackpropInputConfig,
   conv2dBackpropFilterConfig,
+  maxPoolGradConfig,
 ];
+
+const builtins = new Map<string, tf.KernelConfig>();
 
 /**
  * Makes the tfjs wasm backend train convnets fast: registers the kernels above for 'wasm' (unregistering a
@@ -19,7 +23,15 @@ export function registerWasmTrainingKernels(): void {
   for (const config of wasmTrainingKernels) {
     const current = tf.getKernel(config.kernelName, 'wasm');
     if (current?.kernelFunc === config.kernelFunc) continue;
-    if (current) tf.unregisterKernel(config.kernelName, 'wasm');
+    if (current) {
+      builtins.set(config.kernelName, current);
+      tf.unregisterKernel(config.kernelName, 'wasm');
+    }
     tf.registerKernel(config);
   }
+}
+
+/** The wasm kernel tfjs shipped under this name before registerWasmTrainingKernels replaced it (benchmarks). */
+export function builtinWasmKernel(kernelName: string): tf.KernelConfig | undefined {
+  return builtins.get(kernelName);
 }
