@@ -1,8 +1,10 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { openRegistry, resolveModel } from '../src/registry/index.js';
+import { GcsStore } from '@mri/storage';
+import { FakeGcsServer } from '@mri/storage/testing';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ModelRegistry, openRegistry, resolveModel } from '../src/registry/index.js';
 
 // The registry copies whatever files a model folder holds; these tests give it a small folder of known bytes.
 function modelFolder(root: string, tag: string): string {
@@ -71,5 +73,37 @@ describe('model registry in a local folder', () => {
     await expect(registry.promote('v1', 'Prod uction')).rejects.toThrow(/Alias 'Prod uction' is not allowed/);
     await expect(registry.register(join(root, 'nothing'), info(0.5))).rejects.toThrow(/no such folder/);
     expect(existsSync(join(registryUrl, 'models', 'v2'))).toBe(false);
+  });
+});
+
+describe('model registry in a GCS bucket (a JSON-API server on loopback)', () => {
+  let gcs: FakeGcsServer;
+  beforeAll(async () => {
+    gcs = await FakeGcsServer.start({ buckets: ['models'] });
+  });
+  afterAll(() => gcs.close());
+
+  it('stores versions in the bucket and downloads a resolved version once into the cache', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'registry-gcs-'));
+    const cacheDir = join(root, 'cache');
+    const registry = new ModelRegistry(
+      new GcsStore('models', 'team/registry', { apiEndpoint: gcs.url }),
+      cacheDir,
+    );
+    await registry.register(modelFolder(root, '1'), info(0.9));
+    await registry.register(modelFolder(root, '2'), info(0.97));
+    await registry.promote('v2', 'production');
+
+    const dir = await registry.modelDir('production');
+    expect(dir.startsWith(cacheDir)).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'))).toEqual({ tag: '2' });
+    expect(readFileSync(join(dir, 'sub', 'weights.bin'))).toEqual(Buffer.from([1, 2, 3, 2]));
+    expect(await registry.modelDir('v2')).toBe(dir);
+    const index = await registry.index();
+    expect(index.aliases).toEqual({ latest: 'v2', production: 'v2' });
+    expect(await registry.store.list('models/v1/')).toEqual([
+      'models/v1/model.json',
+      'models/v1/sub/weights.bin',
+    ]);
   });
 });
