@@ -26,7 +26,7 @@ export function curvesSpec(history: readonly EpochPoint[], figure: 'loss' | 'acc
     data: { values },
     mark: { type: 'line', point: true },
     encoding: {
-      x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } },
+      x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1, format: 'd' } },
       y: {
         field: 'value',
         type: 'quantitative',
@@ -110,7 +110,7 @@ export function rocSpec(
           x: { field: 'fpr', type: 'quantitative', title: 'false positive rate', scale: { domain: [0, 1] } },
           y: { field: 'tpr', type: 'quantitative', title: 'true positive rate', scale: { domain: [0, 1] } },
           order: { field: 'order', type: 'quantitative' },
-          color: { field: 'class', type: 'nominal', title: null, legend: { orient: 'bottom-right' } },
+          color: { field: 'class', type: 'nominal', title: null, legend: { orient: 'bottom-right', labelLimit: 0 } },
         },
       },
     ],
