@@ -56,7 +56,11 @@ export function confusionMatrix(
   k: number,
 ): number[][] {
   const m = Array.from({ length: k }, () => new Array<number>(k).fill(0));
-  for (let i = 0; i < labels.length; i++) (m[labels[i] as number] as number[])[predicted[i] as number]! += 1;
+  for (let i = 0; i < labels.length; i++) {
+    const row = m[labels[i] as number] as number[];
+    const p = predicted[i] as number;
+    row[p] = (row[p] as number) + 1;
+  }
   return m;
 }
 

@@ -110,7 +110,12 @@ export function rocSpec(
           x: { field: 'fpr', type: 'quantitative', title: 'false positive rate', scale: { domain: [0, 1] } },
           y: { field: 'tpr', type: 'quantitative', title: 'true positive rate', scale: { domain: [0, 1] } },
           order: { field: 'order', type: 'quantitative' },
-          color: { field: 'class', type: 'nominal', title: null, legend: { orient: 'bottom-right', labelLimit: 0 } },
+          color: {
+            field: 'class',
+            type: 'nominal',
+            title: null,
+            legend: { orient: 'bottom-right', labelLimit: 0 },
+          },
         },
       },
     ],

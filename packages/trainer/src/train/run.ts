@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { createTrainEngine, type EngineOptions } from '@mri/model';
-import type { ComposedConfig } from '../config/index.js';
+import type { ComposedConfig, TrainConfig } from '../config/index.js';
 import { writeJson, writeYaml } from '../files.js';
 import { createLogger } from '../log.js';
 import { classificationReport } from '../metrics/classification.js';
@@ -17,6 +17,7 @@ import { openRegistry } from '../registry/index.js';
 import { createRunDir } from '../runs/run-dir.js';
 import { uploadRun } from '../runs/upload.js';
 import { balancedClassWeights } from './batches.js';
+import type { PreparedData } from './data.js';
 import { prepareData } from './load-data.js';
 import { trainLoop } from './loop.js';
 import { type RunProfiler, startProfiler } from './profile.js';
@@ -44,9 +45,28 @@ export interface TrainSummary {
 }
 
 export async function train(composed: ComposedConfig, options: TrainOptions = {}): Promise<TrainSummary> {
+  const runDir = options.runDir ?? createRunDir(fromRepo(composed.config.output_dir));
+  try {
+    return await runTraining(composed, options, runDir);
+  } catch (error) {
+    // A failed run still says so in its folder, and `pnpm runs` shows it as failed rather than missing.
+    writeJson(join(runDir, 'metrics.json'), {
+      run_dir: runDir,
+      status: 'failed',
+      error: (error as Error).message,
+      config_hash: composed.hash,
+    });
+    throw error;
+  }
+}
+
+async function runTraining(
+  composed: ComposedConfig,
+  options: TrainOptions,
+  runDir: string,
+): Promise<TrainSummary> {
   const started = performance.now();
   const { config, hash } = composed;
-  const runDir = options.runDir ?? createRunDir(fromRepo(config.output_dir));
   writeYaml(join(runDir, 'config.yaml'), config);
   const log = createLogger(join(runDir, 'train.log'));
   log.info({ runDir, configHash: hash, choices: composed.choices }, 'run started');
@@ -55,26 +75,7 @@ export async function train(composed: ComposedConfig, options: TrainOptions = {}
   const data = await prepareData(config, log);
   const workers = profiler ? 0 : config.workers === 'auto' ? availableParallelism() : config.workers;
   if (profiler) log.info('profiling: training on the main thread so that its kernels can be timed');
-  const classWeights =
-    config.training.class_weighting === 'balanced'
-      ? balancedClassWeights(data.train.labels, data.classNames.length)
-      : undefined;
-  const engineOptions: EngineOptions = {
-    architecture: config.model.architecture,
-    inputSize: data.spec.size,
-    classNames: data.classNames,
-    optimizer: {
-      name: config.optimizer.name,
-      lr: config.optimizer.lr,
-      weightDecay: config.optimizer.weight_decay,
-      momentum: config.optimizer.momentum,
-    },
-    seed: config.seed,
-    workers,
-    backend: config.backend,
-    labelSmoothing: config.training.label_smoothing,
-    ...(classWeights ? { classWeights } : {}),
-  };
+  const engineOptions = engineOptionsFor(config, data, workers);
   const engine = await createTrainEngine(engineOptions);
   log.info(
     { backend: engine.backend, workers, train: data.train.count, validation: data.validation.count },
@@ -168,4 +169,27 @@ export async function train(composed: ComposedConfig, options: TrainOptions = {}
   log.info({ seconds: Math.round(seconds), status: result.stopReason }, 'run finished');
   log.flush();
   return summary;
+}
+
+function engineOptionsFor(config: TrainConfig, data: PreparedData, workers: number): EngineOptions {
+  const classWeights =
+    config.training.class_weighting === 'balanced'
+      ? balancedClassWeights(data.train.labels, data.classNames.length)
+      : undefined;
+  return {
+    architecture: config.model.architecture,
+    inputSize: data.spec.size,
+    classNames: data.classNames,
+    optimizer: {
+      name: config.optimizer.name,
+      lr: config.optimizer.lr,
+      weightDecay: config.optimizer.weight_decay,
+      momentum: config.optimizer.momentum,
+    },
+    seed: config.seed,
+    workers,
+    backend: config.backend,
+    labelSmoothing: config.training.label_smoothing,
+    ...(classWeights ? { classWeights } : {}),
+  };
 }
