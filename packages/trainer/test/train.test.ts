@@ -18,7 +18,6 @@ import { CONFIG_DIR, REPO_ROOT } from '../src/paths.js';
 import { train } from '../src/train/run.js';
 
 const CLI = join(REPO_ROOT, 'packages', 'trainer', 'src', 'cli.ts');
-const TSX = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
 const root = mkdtempSync(join(tmpdir(), 'trainer-e2e-'));
 const quick = [
   'training=smoke',
@@ -32,7 +31,12 @@ function runCli(args: string[]): {
   child: ChildProcess;
   done: Promise<{ code: number | null; stdout: string; stderr: string }>;
 } {
-  const child = spawn(TSX, [CLI, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  // As the root scripts start it: node with tsx's loader. (The tsx CLI relays Ctrl-C by SIGKILL when the child is
+  // busy for more than 30 ms, which a training step always is.)
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d) => {
