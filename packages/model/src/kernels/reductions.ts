@@ -10,7 +10,7 @@ interface ReduceAttrs {
 /**
  * [before, reduced, after] sizes when the reduced axes are one contiguous run that is not innermost, else
  * null. The builtin wasm Sum/Mean transpose such inputs so the reduced axes come last (a slow general
- * transpose that dominates bias and batch-norm gradients); a product with a row of ones reads them in place.
+ * transpose that dominates bias and batch-norm gradients); XNNPACK's average pooling reads them in place.
  */
 function outerReduction(shape: readonly number[], axes: number[]): [number, number, number] | null {
   const sorted = [...axes].sort((a, b) => a - b);
@@ -22,7 +22,11 @@ function outerReduction(shape: readonly number[], axes: number[]): [number, numb
   return [size(0, first), size(first, last + 1), size(last + 1, shape.length)];
 }
 
-/** Sum (weight 1) or mean (weight 1/n) over outer axes as one XNNPACK matrix product with a ones row. */
+/**
+ * Mean over outer axes as one average pool whose window spans them ([before, n, 1, after] pooled by [n, 1]),
+ * ~15x faster than the builtin; a sum is that mean times n. (A matrix product with a ones row is as fast
+ * on a reused tensor but must repack its fresh operand on every call, which costs more than the sum.)
+ */
 function reduceByMatMul(kernelName: 'Sum' | 'Mean', params: Parameters<tf.KernelFunc>[0]) {
   const { inputs, attrs } = params;
   const { x } = inputs as { x: tf.TensorInfo };
@@ -35,9 +39,9 @@ function reduceByMatMul(kernelName: 'Sum' | 'Mean', params: Parameters<tf.Kernel
     .map((d, i) => (axes.includes(i) ? 1 : d))
     .filter((_, i) => keepDims || !axes.includes(i));
   return tf.tidy(() => {
-    const weights = tf.fill([1, 1, reduced], kernelName === 'Sum' ? 1 : 1 / reduced);
-    const rows = tf.reshape(asTensor(x), [before, reduced, after]);
-    return tf.reshape(tf.matMul(weights, rows), outShape);
+    const columns = tf.reshape(asTensor(x), [before, reduced, 1, after]) as tf.Tensor4D;
+    const mean = tf.avgPool(columns, [reduced, 1], 1, 'valid');
+    return tf.reshape(kernelName === 'Sum' ? tf.mul(mean, reduced) : mean, outShape);
   });
 }
 
