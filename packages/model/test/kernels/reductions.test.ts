@@ -26,7 +26,8 @@ describe('Sum and Mean on wasm match the cpu backend', () => {
     for (const op of ['sum', 'mean'] as const) {
       it(`${op} of ${c.shape.join('x')} over [${c.axis}] keepDims ${c.keepDims} (${c.why})`, async () => {
         const values = randomArray(tf.util.sizeFromShape(c.shape), 21);
-        const compute = () => [tf[op](tf.tensor(values, c.shape), c.axis, c.keepDims)];
+        const reduce = op === 'sum' ? tf.sum : tf.mean;
+        const compute = () => [reduce(tf.tensor(values, c.shape), c.axis, c.keepDims)];
         const [expected] = await runOn('cpu', compute);
         const [actual] = await runOn('wasm', compute);
         const shapeOn = async (backend: string) => {
