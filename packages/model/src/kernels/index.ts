@@ -9,6 +9,7 @@ import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
 import { meanConfig, sumConfig } from './reductions.js';
+import { castConfig, identityConfig } from './zero-copy.js';
 
 export { builtinWasmKernel } from './builtin.js';
 
@@ -20,6 +21,8 @@ export const wasmTrainingKernels: readonly tf.KernelConfig[] = [
   sumConfig,
   meanConfig,
   repeatMiddleConfig,
+  identityConfig,
+  castConfig,
 ];
 
 /** Gradients rewritten for wasm (they defer to tfjs' own on other backends), by the kernel they differentiate. */

@@ -39,3 +39,26 @@ describe('registerWasmTrainingKernels', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('zero-copy Identity and Cast on wasm', () => {
+  beforeAll(readyBackends);
+
+  it('clone shares the buffer yet survives disposing the original', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor([1, 2, 3]);
+    const copy = tf.clone(x);
+    const same = tf.cast(x, 'float32');
+    x.dispose();
+    expect(Array.from(await copy.data())).toEqual([1, 2, 3]);
+    expect(Array.from(await same.data())).toEqual([1, 2, 3]);
+    tf.dispose([copy, same]);
+  });
+
+  it('casts between dtypes with the builtin kernel', async () => {
+    await tf.setBackend('wasm');
+    const ints = tf.cast(tf.tensor([1.7, -2.2, 3]), 'int32');
+    expect(ints.dtype).toBe('int32');
+    expect(Array.from(await ints.data())).toEqual([1, -2, 3]);
+    ints.dispose();
+  });
+});
