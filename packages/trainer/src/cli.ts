@@ -200,7 +200,7 @@ async function main(): Promise<void> {
           .map((dir) => readRun(dir, outputDir))
           .filter((r) => r !== undefined)
           .slice(-args.limit);
-        const keys = differingKeys(rows);
+        const keys = args.keys ? args.keys.split(',').map((k) => k.trim()) : differingKeys(rows);
         if (rows.length === 0)
           process.stderr.write(`No runs under ${outputDir} yet: pnpm train writes one.\n`);
         else process.stdout.write(`${runsTable(rows, keys)}\n`);

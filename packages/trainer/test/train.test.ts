@@ -4,17 +4,19 @@
  * Ctrl-C stops cleanly with the best checkpoint kept.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, stringify } from 'yaml';
 import { composeConfig } from '../src/config/index.js';
 import { evaluateModel } from '../src/evaluation/evaluate.js';
 import { visualizeEmbeddings } from '../src/evaluation/visualize.js';
 import { createLogger } from '../src/log.js';
 import { CONFIG_DIR, REPO_ROOT } from '../src/paths.js';
+import { readSweepSpec } from '../src/sweep/spec.js';
+import { runSweep } from '../src/sweep/sweep.js';
 import { train } from '../src/train/run.js';
 
 const CLI = join(REPO_ROOT, 'packages', 'trainer', 'src', 'cli.ts');
@@ -166,6 +168,46 @@ describe('pnpm train on the sample', () => {
     });
     expect(result.points).toBe(JSON.parse(readFileSync(join(runDir, 'evaluation.json'), 'utf8')).count);
     expect((await sharp(result.png).metadata()).format).toBe('png');
+  });
+});
+
+describe('pnpm sweep on the sample', () => {
+  it('trains every point and ranks the runs by the metric', async () => {
+    const file = join(root, 'sweep.yaml');
+    writeFileSync(
+      file,
+      stringify({
+        method: 'grid',
+        metric: 'val_accuracy',
+        goal: 'maximize',
+        max_runs: 2,
+        seed: 0,
+        fixed: ['+training.max_steps=3'],
+        parameters: { 'optimizer.lr': [0.001, 0.01], 'training.batch_size': [8, 16] },
+      }),
+    );
+    const { config } = composeConfig({ configDir: CONFIG_DIR, overrides: quick });
+    const result = await runSweep({
+      spec: readSweepSpec(file),
+      configDir: CONFIG_DIR,
+      overrides: quick,
+      train: (composed, options) => train(composed, { ...options, progress: false }),
+      log: createLogger(undefined, 'warn'),
+      stopRequested: () => false,
+    });
+    expect(result.sweep_dir.startsWith(join(config.output_dir, 'sweeps'))).toBe(true);
+    expect(result.leaderboard.map((r) => r.overrides)).toEqual(
+      expect.arrayContaining([
+        ['+training.max_steps=3', 'optimizer.lr=0.001', 'training.batch_size=8'],
+        ['+training.max_steps=3', 'optimizer.lr=0.01', 'training.batch_size=8'],
+      ]),
+    );
+    const scores = result.leaderboard.map((r) => r.score as number);
+    expect(scores[0]).toBeGreaterThanOrEqual(scores[1] as number);
+    const board = JSON.parse(readFileSync(join(result.sweep_dir, 'leaderboard.json'), 'utf8'));
+    expect(board.runs[0].run_dir).toBe(result.leaderboard[0]?.run_dir);
+    expect(existsSync(join(result.leaderboard[0]?.run_dir as string, 'model', 'metadata.json'))).toBe(true);
+    expect(existsSync(join(root, 'registry', 'models', 'v2'))).toBe(false);
   });
 });
 
