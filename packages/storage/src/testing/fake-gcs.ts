@@ -26,6 +26,8 @@ export interface FakeGcsOptions {
   readonly buckets?: readonly string[];
   /** Largest page a list returns, whatever maxResults asks (small values exercise pagination). */
   readonly pageSize?: number;
+  /** Milliseconds each request waits before it is answered, like a bucket across a network. */
+  readonly latencyMs?: number;
 }
 
 interface UploadSession {
@@ -121,6 +123,7 @@ export class FakeGcsServer {
     const uploadType = url.searchParams.get('uploadType') ?? undefined;
     this.requests.push({ method, path: url.pathname, ...(uploadType ? { uploadType } : {}) });
     const body = await readBody(req);
+    if (this.options.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
     const failure = this.failures.shift();
     if (failure) throw new HttpError(failure, 'Injected failure.', 'backendError');
 
