@@ -5,7 +5,7 @@
 #   docker build -f dockerfiles/trainer.Dockerfile -t mri-trainer .
 #   docker run --rm mri-trainer                                   # trains on the embedded sample
 #   docker run --rm -v "$HOME/.config/gcloud:/home/node/.config/gcloud:ro" mri-trainer \
-#     sh -c 'pnpm data pull && pnpm train data.root=data/brain-mri'
+#     sh -c 'pnpm data pull --remote gcs && pnpm train data.root=data/brain-mri'
 
 FROM node:20.20.2-bookworm-slim AS build
 ENV CI=true
