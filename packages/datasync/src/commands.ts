@@ -33,7 +33,11 @@ function withCommon<T>(yargs: Argv<T>): Argv<DataSyncArgs> {
     });
 }
 
-/** Runs one data command: Ctrl-C stops scheduling (files in flight finish atomically), errors are one sentence. */
+/**
+ * Runs one data command: Ctrl-C stops scheduling (files in flight finish atomically) and the result is JSON on the
+ * last stdout line. Errors a user can cause (`DataSyncError`, `StorageError`) propagate for the hosting CLI to print
+ * as one sentence; see `isUserError`.
+ */
 async function run(args: DataSyncArgs, action: (context: SyncContext) => Promise<unknown>): Promise<void> {
   const log = pino({ name: 'data', level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2));
   const controller = new AbortController();
@@ -56,13 +60,14 @@ async function run(args: DataSyncArgs, action: (context: SyncContext) => Promise
   try {
     const result = await action(context);
     process.stdout.write(`${JSON.stringify(result)}\n`);
-  } catch (error) {
-    if (!(error instanceof DataSyncError || error instanceof StorageError)) throw error;
-    process.stderr.write(`error: ${error.message}\n`);
-    process.exitCode = 1;
   } finally {
     process.off('SIGINT', onInterrupt);
   }
+}
+
+/** True for the errors these commands raise for a mistake the user can fix: print the message alone, exit 1. */
+export function isUserError(error: unknown): error is Error {
+  return error instanceof DataSyncError || error instanceof StorageError;
 }
 
 function failIf(condition: boolean, message: string): void {

@@ -1,5 +1,13 @@
 export { type AddResult, addOuts } from './add.js';
-export { addCommand, dataSyncCommands, pullCommand, pushCommand, statusCommand } from './commands.js';
+export {
+  addCommand,
+  type DataSyncArgs,
+  dataSyncCommands,
+  isUserError,
+  pullCommand,
+  pushCommand,
+  statusCommand,
+} from './commands.js';
 export { chooseRemote, type DvcConfig, parseConfig, type RemoteSettings, readDvcConfig } from './config.js';
 export { findRepoRoot, type SyncContext } from './context.js';
 export { type DvcFile, type DvcOut, readDvcFile, writeDvcFile } from './dvcfile.js';

@@ -113,7 +113,7 @@ describe('the data CLI', () => {
     const result = await finished(runCli(repo, ['pull', '--remote', 'nope']));
     expect(result.code).toBe(1);
     expect(result.stderr.trim()).toBe(
-      'error: Remote "nope" is not defined in .dvc/config or .dvc/config.local; defined: storage.',
+      'Remote "nope" is not defined in .dvc/config or .dvc/config.local; defined: storage.',
     );
     expect(result.stdout).toBe('');
   }, 30_000);
