@@ -1,4 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -142,7 +144,31 @@ describe('the pre-commit hook', () => {
 
   it('lints and formats the staged files with the repository toolchain, installed by pnpm install', () => {
     expect(pkg['simple-git-hooks']['pre-commit']).toMatch(/biome check --staged --write/);
-    expect(pkg.scripts.prepare).toBe('simple-git-hooks');
+    expect(pkg.scripts.prepare).toBe('node scripts/install-hooks.mjs');
     expect(pkg.devDependencies['simple-git-hooks']).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  const installIn = (cwd: string, env: Record<string, string | undefined>) =>
+    spawnSync(process.execPath, [join(ROOT, 'scripts/install-hooks.mjs')], {
+      cwd,
+      encoding: 'utf8',
+      env: { ...process.env, CI: '', SKIP_INSTALL_SIMPLE_GIT_HOOKS: '', ...env },
+    });
+
+  it('never touches hooks on CI, outside a checkout, or in a linked worktree, and never fails the install', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'hooks-'));
+    try {
+      expect(installIn(folder, { CI: 'true' })).toMatchObject({
+        status: 0,
+        stdout: expect.stringContaining('on CI'),
+      });
+      expect(installIn(folder, {}).stdout).toContain('not a git checkout');
+      writeFileSync(join(folder, '.git'), 'gitdir: /elsewhere/.git/worktrees/x\n');
+      const worktree = installIn(folder, {});
+      expect(worktree).toMatchObject({ status: 0, stdout: expect.stringContaining('linked worktree') });
+      expect(readdirSync(folder)).toEqual(['.git']);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
