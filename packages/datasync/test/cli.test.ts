@@ -78,9 +78,16 @@ describe('the data CLI', () => {
     const clone = await sampleRepo();
     await cp(join(origin, 'data.dvc'), join(clone, 'data.dvc'));
     const child = runCli(clone, ['pull', '--jobs', '2']);
-    const done = finished(child);
+    let exited = false;
+    const done = finished(child).then((result) => {
+      exited = true;
+      return result;
+    });
     const target = join(clone, 'data/brain-mri');
-    while ((await countFiles(target)) < 30) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (!exited && (await countFiles(target)) < 30)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    // A pull that ended by itself before the kill would make this test prove nothing: fail with its output.
+    expect(exited, (await Promise.race([done, Promise.resolve(undefined)]))?.stderr).toBe(false);
     child.kill('SIGKILL');
     await done;
     const before = await countFiles(target);
