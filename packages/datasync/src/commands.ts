@@ -70,10 +70,6 @@ export function isUserError(error: unknown): error is Error {
   return error instanceof DataSyncError || error instanceof StorageError;
 }
 
-function failIf(condition: boolean, message: string): void {
-  if (condition) throw new DataSyncError(message);
-}
-
 export const statusCommand: CommandModule<object, DataSyncArgs> = {
   command: 'status',
   describe: 'Compare the workspace (and with --cloud, the remote) with what data.dvc records',
@@ -105,8 +101,7 @@ export const pullCommand: CommandModule<object, DataSyncArgs> = {
       if (incomplete) {
         process.stdout.write(`${JSON.stringify(results)}\n`);
         const first = incomplete.missing[0] ?? incomplete.corrupt[0];
-        failIf(
-          true,
+        throw new DataSyncError(
           `${incomplete.missing.length} file(s) of ${incomplete.path} are missing from ${incomplete.remote} and ${incomplete.corrupt.length} failed their md5 check (first: ${first}): push them again from a complete copy.`,
         );
       }
