@@ -7,7 +7,7 @@
 
 FROM node:20.20.2-bookworm-slim AS build
 ENV CI=true
-RUN npm install --global --no-fund --no-audit pnpm@10.34.9 tsx@4.23.15
+RUN npm install --global --no-fund --no-audit pnpm@10.34.9
 WORKDIR /app
 
 # Dependencies are keyed on the lockfile alone, so a source change re-uses this layer.
@@ -25,6 +25,10 @@ RUN cd packages/model \
   && (cd "$tfjs_node" && npm run install) \
   || echo "tfjs-node is not available in this image: the API serves on the wasm backend"
 
+# Compile the service once to plain JavaScript (esbuild, packages/api/serve.mjs): no TypeScript loader runs in the
+# container, which keeps each inference worker ~60 MB smaller and starts faster.
+RUN node packages/api/serve.mjs --build-only
+
 FROM node:20.20.2-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
@@ -34,7 +38,6 @@ ENV NODE_ENV=production \
     REGISTRY=/app/registry \
     PREDICTION_LOG=/app/logs/predictions
 WORKDIR /app
-COPY --from=build /usr/local/lib/node_modules/tsx /usr/local/lib/node_modules/tsx
 # Code stays root-owned and read-only to the service; only its log folder is writable.
 COPY --from=build /app /app
 RUN mkdir -p /app/logs /app/registry && chown node:node /app/logs
@@ -43,4 +46,4 @@ EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT}/healthz`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Exec form: node is PID 1 and receives SIGTERM itself, so in-flight requests drain before exit.
-CMD ["node", "--import", "file:///usr/local/lib/node_modules/tsx/dist/loader.mjs", "packages/api/src/main.ts"]
+CMD ["node", "packages/api/dist/main.mjs"]
