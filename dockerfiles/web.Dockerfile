@@ -12,7 +12,9 @@ WORKDIR /app
 COPY pnpm-lock.yaml pnpm-workspace.yaml .npmrc ./
 RUN pnpm fetch --prod
 
+# The root install runs `prepare` (scripts/install-hooks.mjs), which installs no hook on CI or outside git.
 COPY package.json tsconfig.json tsconfig.base.json ./
+COPY scripts/install-hooks.mjs ./scripts/
 COPY packages ./packages
 RUN pnpm install --offline --frozen-lockfile --prod --filter "@mri/web..." \
   && pnpm --filter @mri/web build

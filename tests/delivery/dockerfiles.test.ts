@@ -7,6 +7,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const DOCKERFILES = readdirSync(join(ROOT, 'dockerfiles')).filter((name) => name.endsWith('.Dockerfile'));
 const rootPackage = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   packageManager: string;
+  scripts: Record<string, string>;
   devDependencies: Record<string, string>;
 };
 const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
@@ -73,6 +74,25 @@ describe.each(DOCKERFILES)('%s', (name) => {
         );
         expect(ignored, `${source} is excluded by .dockerignore`).not.toContain(source);
       }
+    }
+  });
+
+  it("copies every file the root package's install scripts run, before it installs", () => {
+    const lifecycle = ['preinstall', 'install', 'postinstall', 'prepare']
+      .map((name) => rootPackage.scripts[name] ?? '')
+      .join(' ');
+    const needed = lifecycle.split(/\s+/).filter((word) => /^[\w.-]+\/[\w./-]+$/.test(word));
+    const build = stages[0]?.instructions ?? [];
+    const firstInstall = build.findIndex((i) => i.keyword === 'RUN' && /pnpm install/.test(i.args));
+    const copied = build
+      .slice(0, firstInstall)
+      .filter((i) => i.keyword === 'COPY')
+      .flatMap((i) => contextSources(i));
+    for (const file of needed) {
+      expect(
+        copied.some((source) => file === source || file.startsWith(`${source.replace(/\/$/, '')}/`)),
+        `${file} is not copied before pnpm install`,
+      ).toBe(true);
     }
   });
 
