@@ -34,6 +34,9 @@ COPY --from=build /usr/local/lib/node_modules /usr/local/lib/node_modules
 RUN ln -s ../lib/node_modules/pnpm/bin/pnpm.cjs /usr/local/bin/pnpm \
   && ln -s ../lib/node_modules/tsx/dist/cli.mjs /usr/local/bin/tsx
 COPY --from=build /app /app
+# The root scripts run `node --import tsx ...`, which resolves tsx from /app/node_modules; a --prod install of the
+# workspace does not put the root's tsx there, so link the pinned global one.
+RUN mkdir -p node_modules && ln -s /usr/local/lib/node_modules/tsx node_modules/tsx
 COPY configs ./configs
 COPY sample ./sample
 COPY .dvc/config ./.dvc/config
