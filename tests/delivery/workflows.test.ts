@@ -36,6 +36,7 @@ const Workflow = z
     name: z.string(),
     on: z.record(z.string(), z.unknown()),
     permissions: z.record(z.string(), z.enum(['read', 'write', 'none'])),
+    defaults: z.object({ run: z.object({ shell: z.string() }) }).optional(),
     jobs: z.record(z.string(), Job),
   })
   .loose();
@@ -48,6 +49,13 @@ const runs = (workflow: Workflow) =>
 
 describe.each(readdirSync(join(ROOT, '.github/workflows')))('.github/workflows/%s', (file) => {
   const workflow = Workflow.parse(load(`.github/workflows/${file}`));
+
+  it('runs pipelines under bash (pipefail) wherever a step pipes a command', () => {
+    const pipes = Object.values(workflow.jobs).some((job) =>
+      job.steps.some((step) => / \| /.test(step.run ?? '')),
+    );
+    if (pipes) expect(workflow.defaults).toEqual({ run: { shell: 'bash' } });
+  });
 
   it('pins every action to a version and grants least privilege', () => {
     for (const job of Object.values(workflow.jobs)) {
