@@ -192,7 +192,12 @@ async function main(): Promise<void> {
       'runs [overrides..]',
       'list runs with key metrics and differing config keys side by side',
       (y) =>
-        withConfig(y).option('limit', { type: 'number', default: 30, describe: 'the most recent N runs' }),
+        withConfig(y)
+          .option('limit', { type: 'number', default: 30, describe: 'the most recent N runs' })
+          .option('columns', {
+            type: 'string',
+            describe: 'config keys to show, comma-separated (default: those that differ)',
+          }),
       async (args) => {
         const { config } = composeFrom(args);
         const outputDir = fromRepo(config.output_dir);
@@ -200,7 +205,7 @@ async function main(): Promise<void> {
           .map((dir) => readRun(dir, outputDir))
           .filter((r) => r !== undefined)
           .slice(-args.limit);
-        const keys = args.keys ? args.keys.split(',').map((k) => k.trim()) : differingKeys(rows);
+        const keys = args.columns ? args.columns.split(',').map((k) => k.trim()) : differingKeys(rows);
         if (rows.length === 0)
           process.stderr.write(`No runs under ${outputDir} yet: pnpm train writes one.\n`);
         else process.stdout.write(`${runsTable(rows, keys)}\n`);
