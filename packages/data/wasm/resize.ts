@@ -14,6 +14,17 @@ function clip8(acc: i32): u8 {
 }
 
 /**
+ * RGB or RGBA (`channels` 3 or 4) to grey as Pillow's convert('L') does it: ITU-R 601 luma in 16-bit fixed point.
+ */
+export function luma(src: usize, pixels: i32, channels: i32, dst: usize): void {
+  for (let i = 0; i < pixels; i++) {
+    const p = src + <usize>(i * channels);
+    const sum = <i32>load<u8>(p) * 19595 + <i32>load<u8>(p, 1) * 38470 + <i32>load<u8>(p, 2) * 7471 + 0x8000;
+    store<u8>(dst + <usize>i, <u8>(sum >> 16));
+  }
+}
+
+/**
  * `dst` = transpose of the `width` x `height` bytes at `src`. With it, the horizontal pass runs as a vertical pass
  * on the transposed image: 16 pixels per vector step instead of one, and the same integer sums.
  */
