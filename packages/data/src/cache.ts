@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { removeStaleTemps, writeFileAtomic } from './atomic.js';
 import { DEFAULT_MAX_PIXELS, decodeGray } from './decode.js';
@@ -17,7 +17,7 @@ import {
 } from './manifest.js';
 import { CACHE_ROOT } from './paths.js';
 import { createDecodePool } from './pool.js';
-import { openProcessed, type ProcessedDataset } from './processed.js';
+import { openProcessed, type ProcessedDataset, readPixels } from './processed.js';
 import { createProgress } from './progress.js';
 import type { PreprocessingSpec } from './spec.js';
 import { stratifiedSplit } from './split.js';
@@ -83,12 +83,29 @@ export async function ensureProcessed(
     logger,
   });
   checkNoEmptyClass(dataset, samples);
+  const manifest = buildManifest({ key, spec, dataset, samples, skipped, splitOptions });
+  const pixels = concatRows(rows, spec.size);
+  options.signal?.throwIfAborted();
+  writeCache(cacheDir, manifest, pixels);
+  const processed = openProcessed(manifest, pixels);
+  return { dataset: processed, summary: summarise(processed, cacheDir, false, decoded, started) };
+}
+
+function buildManifest(parts: {
+  key: string;
+  spec: PreprocessingSpec;
+  dataset: Dataset;
+  samples: ManifestSample[];
+  skipped: ManifestSkipped[];
+  splitOptions: { seed: number; validationFraction: number };
+}): Manifest {
+  const { key, spec, dataset, samples, skipped, splitOptions } = parts;
   const trainingRows = samples.flatMap((s, i) => (s.set === 'training' ? [i] : []));
   const split = stratifiedSplit(
     trainingRows.map((i) => (samples[i] as ManifestSample).label),
     splitOptions,
   );
-  const manifest: Manifest = {
+  return {
     format: 'mri-processed',
     version: 1,
     key,
@@ -109,18 +126,10 @@ export async function ensureProcessed(
     },
     createdAt: new Date().toISOString(),
   };
-  const pixels = concatRows(rows, spec.size);
-  options.signal?.throwIfAborted();
-  writeCache(cacheDir, manifest, pixels);
-  const processed = openProcessed(manifest, pixels);
-  return { dataset: processed, summary: summarise(processed, cacheDir, false, decoded, started) };
 }
 
 function loadFrom(cacheDir: string, manifest: Manifest): ProcessedDataset {
-  const bytes = readFileSync(join(cacheDir, manifest.data));
-  const expected = manifest.shape.reduce((a, b) => a * b, 1);
-  if (bytes.length !== expected) throw new Error('size mismatch');
-  return openProcessed(manifest, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
+  return openProcessed(manifest, readPixels(cacheDir, manifest));
 }
 
 /** Rows of the previous cache by content hash, when they were made by the same pipeline at the same size. */
