@@ -35,7 +35,7 @@ export function openProcessed(manifest: Manifest, pixels: Uint8Array): Processed
       const out = new Float32Array(indices.length * area);
       indices.forEach((index, i) => {
         if (!(index >= 0 && index < manifest.samples.length)) throw new RangeError(`No sample ${index}.`);
-        out.set(normalise(pixels.subarray(index * area, (index + 1) * area), spec), i * area);
+        normalise(pixels.subarray(index * area, (index + 1) * area), spec, out, i * area);
       });
       return out;
     },
