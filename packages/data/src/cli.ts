@@ -1,5 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { isUserError } from '@mri/datasync';
 import type { CommandModule } from 'yargs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -30,7 +31,7 @@ export async function runCli(
     await cli.parseAsync();
     return 0;
   } catch (error) {
-    if (error instanceof DatasetError || error instanceof ImageError) {
+    if (error instanceof DatasetError || error instanceof ImageError || isUserError(error)) {
       console.error(error.message);
       return 1;
     }

@@ -8,8 +8,11 @@ export interface PreprocessingSpec {
   /** Output is size x size pixels, one channel (grayscale: ITU-R 601 luma, as Pillow's convert('L')), row-major. */
   readonly size: number;
   readonly channels: 1;
-  /** Resampling filter: Pillow's bicubic (a = -0.5, antialiased when downscaling), as the reference used. */
-  readonly resample: 'bicubic';
+  /**
+   * Resampling filter: Pillow's bicubic (a = -0.5, antialiased when downscaling), as the reference used. The only
+   * filter of version 1, so a spec without the field means it too.
+   */
+  readonly resample?: 'bicubic';
   /** Pixels are scaled to [0, 1], then normalised as (x - mean) / std. */
   readonly mean: number;
   readonly std: number;
@@ -44,9 +47,9 @@ export function parseSpec(value: unknown): PreprocessingSpec {
     fail('size', 'an integer from 1 to 4096');
   }
   if (spec.channels !== 1) fail('channels', '1');
-  if (spec.resample !== 'bicubic') fail('resample', '"bicubic"');
+  if (spec.resample !== undefined && spec.resample !== 'bicubic') fail('resample', '"bicubic" or absent');
   if (typeof spec.mean !== 'number' || !Number.isFinite(spec.mean)) fail('mean', 'a finite number');
   if (typeof spec.std !== 'number' || !((spec.std as number) > 0)) fail('std', 'a positive number');
-  const { version, size, channels, resample, mean, std } = spec as unknown as PreprocessingSpec;
-  return { version, size, channels, resample, mean, std };
+  const { version, size, channels, mean, std } = spec as unknown as PreprocessingSpec;
+  return { version, size, channels, resample: 'bicubic', mean, std };
 }

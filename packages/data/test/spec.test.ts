@@ -10,6 +10,11 @@ describe('PreprocessingSpec', () => {
     expect(parseSpec(JSON.parse(JSON.stringify({ ...DEFAULT_SPEC, extra: true })))).toEqual(DEFAULT_SPEC);
   });
 
+  it('reads a version-1 spec written without the resample field as bicubic', () => {
+    const { resample: _, ...older } = DEFAULT_SPEC;
+    expect(parseSpec(older)).toEqual(DEFAULT_SPEC);
+  });
+
   it.each([
     [{ ...DEFAULT_SPEC, version: 2 }, 'Preprocessing spec field "version" must be 1, got 2.'],
     [
@@ -19,7 +24,7 @@ describe('PreprocessingSpec', () => {
     [{ ...DEFAULT_SPEC, channels: 3 }, 'Preprocessing spec field "channels" must be 1, got 3.'],
     [
       { ...DEFAULT_SPEC, resample: 'nearest' },
-      'Preprocessing spec field "resample" must be "bicubic", got "nearest".',
+      'Preprocessing spec field "resample" must be "bicubic" or absent, got "nearest".',
     ],
     [{ ...DEFAULT_SPEC, mean: '0.5' }, 'Preprocessing spec field "mean" must be a finite number, got "0.5".'],
     [{ ...DEFAULT_SPEC, std: 0 }, 'Preprocessing spec field "std" must be a positive number, got 0.'],
