@@ -41,6 +41,7 @@ export async function readInputs(dataset: Dataset): Promise<Input[]> {
   return inputs;
 }
 
+/** Hash of everything the cached pixels and split depend on: pipeline, spec, split options, every file's content. */
 export function cacheKey(
   dataset: Dataset,
   inputs: readonly Input[],
