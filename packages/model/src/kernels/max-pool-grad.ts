@@ -24,6 +24,16 @@ function maxPoolGrad(
   const { strideHeight, strideWidth, filterHeight, filterWidth } = info;
   const { top, left } = info.padInfo;
   const window = { rows: 0, cols: 0, rowStride: inWidth * c, channels: c };
+  if (
+    filterHeight === 2 &&
+    filterWidth === 2 &&
+    strideHeight === 2 &&
+    strideWidth === 2 &&
+    top === 0 &&
+    left === 0
+  ) {
+    return maxPoolGrad2x2(dy, x, dx, info);
+  }
   dx.fill(0);
   let dyAt = 0;
   for (let n = 0; n < batchSize; n++) {
@@ -35,6 +45,54 @@ function maxPoolGrad(
         window.cols = Math.min(ow * strideWidth - left + filterWidth, inWidth) - colStart;
         const corner = ((n * inHeight + rowStart) * inWidth + colStart) * c;
         routeWindow(dy, x, dx, dyAt, corner, window);
+      }
+    }
+  }
+}
+
+/**
+ * The common 2x2 stride-2 case: windows do not overlap, so each one writes its four outputs directly (dy at
+ * the first maximum, 0 elsewhere) in one sequential pass, with no zero fill and no scattered adds.
+ */
+function maxPoolGrad2x2(
+  dy: Float32Array,
+  x: Float32Array,
+  dx: Float32Array,
+  info: tf.backend_util.Conv2DInfo,
+): void {
+  const { batchSize, inHeight, inWidth, inChannels: c, outHeight, outWidth } = info;
+  const rowStride = inWidth * c;
+  if (outHeight * 2 < inHeight || outWidth * 2 < inWidth) dx.fill(0);
+  let dyAt = 0;
+  for (let n = 0; n < batchSize; n++) {
+    for (let oh = 0; oh < outHeight; oh++) {
+      let p0 = (n * inHeight + oh * 2) * rowStride;
+      for (let ow = 0; ow < outWidth; ow++, p0 += c) {
+        for (let ch = 0; ch < c; ch++, p0++, dyAt++) {
+          const p1 = p0 + c;
+          const p2 = p0 + rowStride;
+          const p3 = p2 + c;
+          let best = Number.NEGATIVE_INFINITY;
+          let at = -1;
+          if ((x[p0] as number) > best) {
+            best = x[p0] as number;
+            at = p0;
+          }
+          if ((x[p1] as number) > best) {
+            best = x[p1] as number;
+            at = p1;
+          }
+          if ((x[p2] as number) > best) {
+            best = x[p2] as number;
+            at = p2;
+          }
+          if ((x[p3] as number) > best) at = p3;
+          const g = dy[dyAt] as number;
+          dx[p0] = at === p0 ? g : 0;
+          dx[p1] = at === p1 ? g : 0;
+          dx[p2] = at === p2 ? g : 0;
+          dx[p3] = at === p3 ? g : 0;
+        }
       }
     }
   }
