@@ -1,17 +1,19 @@
 /**
- * Benchmark of the wasm training kernels: per-kernel ms (builtin tfjs wasm vs ours) and one full training
- * step of the reference's simple CNN, single thread, side by side with PyTorch on one thread in the same run.
+ * Benchmark of the wasm training kernels: per-kernel CPU ms (builtin tfjs wasm vs ours, same inputs) and the
+ * training throughput of the reference's simple CNN (Adam, single thread) side by side with PyTorch on one
+ * thread in the same run (wall clock, both sides).
  * Usage: tsx bench/kernels.bench.ts [--sizes 64,128] [--batch 32] [--steps 5] [--reps 5]
  * Prints progress to stderr and JSON as the last line of stdout.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../src/kernels/index.js';
-import { simpleCnnOps, timeOp } from './kernels-ops.js';
+import { otherZooOps, simpleCnnOps, timeOp } from './kernels-ops.js';
 import { simpleCnnStepImgPerSec } from './kernels-step.js';
 
 const { values } = parseArgs({
@@ -46,12 +48,10 @@ await tf.setBackend('wasm');
 registerWasmTrainingKernels();
 
 const ops = [];
-for (const size of sizes) {
-  for (const op of simpleCnnOps(size, batch)) {
-    const timing = timeOp(op, reps);
-    console.error(JSON.stringify(timing));
-    ops.push(timing);
-  }
+for (const op of [...sizes.flatMap((size) => simpleCnnOps(size, batch)), ...otherZooOps(8)]) {
+  const timing = timeOp(op, reps);
+  console.error(JSON.stringify(timing));
+  ops.push(timing);
 }
 
 const training = [];
@@ -69,4 +69,7 @@ for (const size of sizes) {
   training.push(row);
 }
 
-console.log(JSON.stringify({ backend: tf.getBackend(), ops, training }));
+const [load1] = loadavg();
+console.log(
+  JSON.stringify({ backend: tf.getBackend(), threads: 1, load_average_1min: load1, ops, training }),
+);
