@@ -68,7 +68,7 @@ describe('a network with every zoo layer kind', () => {
         const logits = model.apply(x, { training: true }) as tf.Tensor;
         return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
       });
-      return model.trainableWeights.map((w) => grads[w.read().name] as tf.Tensor);
+      return model.trainableWeights.map((w) => grads[(w.read() as tf.Variable).name] as tf.Tensor);
     };
     const expected = await runOn('cpu', compute);
     const actual = await runOn('wasm', compute);
