@@ -18,20 +18,34 @@ import { registerWasmTrainingKernels } from '../src/kernels/index.js';
 import { otherZooOps, simpleCnnOps, timeOp } from './kernels-ops.js';
 import { simpleCnnStepImgPerSec } from './kernels-step.js';
 
-const { values } = parseArgs({
-  options: {
-    sizes: { type: 'string', default: '64,128' },
-    batch: { type: 'string', default: '32' },
-    steps: { type: 'string', default: '5' },
-    reps: { type: 'string', default: '5' },
-    rounds: { type: 'string', default: '3' },
-  },
-});
+const usage =
+  'usage: tsx bench/kernels.bench.ts [--sizes 64,128] [--batch 32] [--steps 5] [--reps 5] [--rounds 3]';
+function parseOptions() {
+  try {
+    return parseArgs({
+      options: {
+        sizes: { type: 'string', default: '64,128' },
+        batch: { type: 'string', default: '32' },
+        steps: { type: 'string', default: '5' },
+        reps: { type: 'string', default: '5' },
+        rounds: { type: 'string', default: '3' },
+      },
+    }).values;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${usage}`);
+    process.exit(2);
+  }
+}
+const values = parseOptions();
 const sizes = (values.sizes as string).split(',').map(Number);
 const batch = Number(values.batch);
 const steps = Number(values.steps);
 const reps = Number(values.reps);
 const rounds = Number(values.rounds);
+if ([...sizes, batch, steps, reps, rounds].some((n) => !Number.isInteger(n) || n < 1)) {
+  console.error(`--sizes, --batch, --steps, --reps and --rounds take positive integers.\n${usage}`);
+  process.exit(2);
+}
 const anchor = resolve(import.meta.dirname, '../../../../shared/anchors/torch_train_bench.py');
 
 function torchTrainImgPerSec(size: number): number | null {
