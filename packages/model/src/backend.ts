@@ -6,8 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendChoice, BackendName } from './contract.js';
+import { registerWasmTrainingKernels } from './kernels/index.js';
 import { log } from './log.js';
-import { registerWasmTrainingKernels } from './standin-kernels.js';
 
 export class BackendUnavailableError extends Error {
   override readonly name = 'BackendUnavailableError';
