@@ -16,7 +16,8 @@ import type { Ready, Reply, Request, WorkerInit } from './protocol.js';
 const port = parentPort;
 if (port === null) throw new Error('worker.ts must run in a worker thread');
 const { options, index } = (workerData as { init: WorkerInit }).init;
-const backend = await initBackend(options.backend);
+// The engine logs the backend once for all workers.
+const backend = await initBackend(options.backend, { quiet: true });
 const trainer = new LocalTrainer(trainerSettings(options));
 let exchange: GradientExchange | undefined;
 
