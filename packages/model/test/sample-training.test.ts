@@ -21,7 +21,9 @@ async function loadSplit(
     }
   }
   const images = new Float32Array(rows.length * SIZE * SIZE);
-  rows.forEach((row, i) => images.set(row.pixels, i * SIZE * SIZE));
+  rows.forEach((row, i) => {
+    images.set(row.pixels, i * SIZE * SIZE);
+  });
   return { images, labels: Int32Array.from(rows, (row) => row.label) };
 }
 
@@ -37,7 +39,9 @@ function batches(data: { images: Float32Array; labels: Int32Array }, size: numbe
   for (let start = 0; start < order.length; start += size) {
     const ids = order.slice(start, start + size);
     const images = new Float32Array(ids.length * pixels);
-    ids.forEach((id, k) => images.set(data.images.subarray(id * pixels, (id + 1) * pixels), k * pixels));
+    ids.forEach((id, k) => {
+      images.set(data.images.subarray(id * pixels, (id + 1) * pixels), k * pixels);
+    });
     out.push({ images, labels: ids.map((id) => data.labels[id] as number), size: ids.length });
   }
   return out;
