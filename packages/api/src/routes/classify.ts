@@ -65,6 +65,20 @@ async function readOneFile(request: FastifyRequest): Promise<{ filename: string;
       'Send the image as multipart/form-data with the field "file".',
     );
   }
+  try {
+    return await collectFile(request);
+  } catch (error) {
+    // The multipart parser throws plain errors for broken framing ("Unexpected end of form"): the client's doing.
+    if (error instanceof ApiError || (error as { statusCode?: number }).statusCode) throw error;
+    throw new ApiError(
+      400,
+      'malformed_form',
+      `The multipart body could not be parsed (${(error as Error).message}).`,
+    );
+  }
+}
+
+async function collectFile(request: FastifyRequest): Promise<{ filename: string; bytes: Buffer }> {
   let found: { filename: string; bytes: Buffer } | undefined;
   for await (const part of request.parts()) {
     if (part.type !== 'file') continue;

@@ -29,12 +29,15 @@ export async function preprocess(
   options: PreprocessOptions = {},
 ): Promise<Float32Array> {
   if (bytes.length === 0) throw new ImageError('empty', 'The file is empty.');
+  const isJpeg = bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+  const isPng = bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
+  if (!isJpeg && !isPng) throw new ImageError('not_image', 'The file is not a JPEG or PNG image.');
   const transformer = new Transformer(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   let meta: { width: number; height: number };
   try {
     meta = await transformer.metadata();
   } catch {
-    throw new ImageError('not_image', 'The file is not a JPEG or PNG image.');
+    throw new ImageError('corrupt', 'The image header could not be read; it may be truncated or corrupt.');
   }
   const maxPixels = options.maxPixels ?? 25_000_000;
   if (meta.width * meta.height > maxPixels) {
