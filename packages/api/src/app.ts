@@ -62,7 +62,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
     (error: Error) => app.log.error({ err: error }, 'model failed to load'),
   );
 
-  installErrorHandler(app, config.limits.maxUploadBytes);
+  installErrorHandler(app, config.limits.maxUploadBytes, (code) =>
+    metrics.rejectedInputs.inc({ reason: code }),
+  );
   refuseOversizedBodies(app, config.limits.maxUploadBytes + FORM_OVERHEAD_BYTES);
   for (const schema of sharedSchemas) app.addSchema(schema);
   await app.register(swagger, {
@@ -85,6 +87,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
   docsRoutes(app);
   app.addHook('preClose', async () => {
     service.closing = true;
+  });
+  // Answers sent while draining close their connection, so keep-alive clients cannot hold the shutdown open.
+  app.addHook('onSend', async (_request, reply) => {
+    if (service.closing) reply.header('connection', 'close');
   });
   app.addHook('onClose', async () => service.close());
   return { app, service, metrics };

@@ -79,21 +79,30 @@ const FRAMEWORK_ERRORS: Record<string, { status: number; code: string; message: 
     },
   };
 
-export function installErrorHandler(app: FastifyInstance, maxUploadBytes: number): void {
+/** `onClientError` hears the code of every 4xx answered, for the metrics. */
+export function installErrorHandler(
+  app: FastifyInstance,
+  maxUploadBytes: number,
+  onClientError: (code: string) => void,
+): void {
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
     if (error instanceof ApiError) {
+      if (error.statusCode < 500) onClientError(error.code);
       return reply.code(error.statusCode).send({ error: error.code, message: error.message });
     }
     const known = error.code ? FRAMEWORK_ERRORS[error.code] : undefined;
     if (known) {
+      onClientError(known.code);
       return reply.code(known.status).send({ error: known.code, message: known.message(maxUploadBytes) });
     }
     if (error.validation) {
+      onClientError('invalid_request');
       return reply.code(400).send({ error: 'invalid_request', message: error.message });
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      // A malformed multipart body or similar: the client's doing, so say what the framework said.
+      // Anything else the framework calls a client error: say what it said.
+      onClientError('bad_request');
       return reply.code(status).send({ error: 'bad_request', message: error.message });
     }
     request.log.error({ err: error }, 'unhandled error');

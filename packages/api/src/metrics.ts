@@ -11,7 +11,7 @@ export interface ServiceMetrics {
   readonly inferenceSeconds: Histogram;
   readonly queueDepth: Gauge;
   readonly predictions: Counter<'class'>;
-  readonly rejectedImages: Counter<'reason'>;
+  readonly rejectedInputs: Counter<'reason'>;
 }
 
 export function createMetrics(): ServiceMetrics {
@@ -55,9 +55,9 @@ export function createMetrics(): ServiceMetrics {
       labelNames: ['class'],
       registers: [registry],
     }),
-    rejectedImages: new Counter({
+    rejectedInputs: new Counter({
       name: 'rejected_inputs_total',
-      help: 'Uploads refused as bad input, by reason.',
+      help: 'Requests refused as bad input (4xx), by error code.',
       labelNames: ['reason'],
       registers: [registry],
     }),

@@ -89,10 +89,7 @@ export class InferenceService {
     try {
       const classified = await this.batcher.submit(image);
       const { item } = classified;
-      if (!item.ok) {
-        this.options.metrics.rejectedImages.inc({ reason: item.code });
-        return { failed: classified };
-      }
+      if (!item.ok) return { failed: classified };
       const predictions = model.classNames
         .map((name, index) => ({ class: name, score: item.probabilities[index] ?? 0 }))
         .sort((a, b) => b.score - a.score);
