@@ -14,7 +14,6 @@ import {
   type PredictionLog,
   RotatingJsonlTarget,
 } from './predictions/log.js';
-import { openStore } from './upstream/storage.js';
 
 async function main(): Promise<void> {
   const config = configFromEnv(process.env);
@@ -23,7 +22,7 @@ async function main(): Promise<void> {
   const { app } = await buildApp({
     config,
     model,
-    predictionLog: predictionLog(config.predictionLog, logger),
+    predictionLog: await predictionLog(config.predictionLog, logger),
     logger,
   });
   const address = await app.listen({ port: config.port, host: config.host });
@@ -51,10 +50,12 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-function predictionLog(config: PredictionLogConfig, logger: Logger): PredictionLog {
+async function predictionLog(config: PredictionLogConfig, logger: Logger): Promise<PredictionLog> {
   if (config.location === '') return noLog;
   const onError = (error: unknown) => logger.error({ err: error }, 'prediction log write failed');
-  if (/^[a-z]+:\/\//.test(config.location) && !config.location.startsWith('file://')) {
+  if (config.location.startsWith('gs://')) {
+    // Loaded only for a bucket: the cloud client costs start time and memory a local log does not need.
+    const { openStore } = await import('@mri/storage');
     return bufferedLog(new BlobTarget(openStore(config.location)), onError);
   }
   const dir = config.location.replace(/^file:\/\//, '');

@@ -55,10 +55,11 @@ class BufferedLog implements PredictionLog {
   }
 }
 
-/** JSONL files `predictions-<time>.jsonl` in `dir`; a new file past `maxFileBytes`, only the newest `keep` kept. */
+/** JSONL files `predictions-<time>-<pid>-<n>.jsonl` in `dir`; a new file past `maxFileBytes`, only the newest `keep` kept. */
 export class RotatingJsonlTarget implements LogTarget {
   private current: string | undefined;
   private size = 0;
+  private sequence = 0;
 
   constructor(
     private readonly dir: string,
@@ -81,7 +82,7 @@ export class RotatingJsonlTarget implements LogTarget {
   private async rotate(): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    this.current = `predictions-${stamp}-${process.pid}.jsonl`;
+    this.current = `predictions-${stamp}-${process.pid}-${this.sequence++}.jsonl`;
     this.size = await stat(join(this.dir, this.current)).then(
       (info) => info.size,
       () => 0,

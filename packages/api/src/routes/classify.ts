@@ -4,8 +4,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { MultipartFile } from '@fastify/multipart';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, imageError } from '../errors.js';
+import { QueueFullError } from '../inference/batcher.js';
 import { errorResponses } from '../schemas.js';
 import type { InferenceService } from '../service.js';
 
@@ -26,12 +27,16 @@ const schema = {
 };
 
 export function classifyRoutes(app: FastifyInstance, service: InferenceService): void {
-  const handler = async (request: FastifyRequest) => {
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const started = performance.now();
     const model = service.model;
     if (!model) throw new ApiError(503, 'not_ready', 'The model is still loading; retry in a moment.');
     const upload = await readOneFile(request);
-    const result = await service.classify(upload.bytes);
+    const result = await service.classify(upload.bytes).catch((error: unknown) => {
+      if (!(error instanceof QueueFullError)) throw error;
+      reply.header('retry-after', '1');
+      throw new ApiError(503, 'overloaded', 'The service is at capacity; retry in a second.');
+    });
     if ('failed' in result) {
       const { item } = result.failed;
       throw imageError(item.ok ? '' : item.code, item.ok ? '' : item.message);
