@@ -1,0 +1,125 @@
+/**
+ * `pnpm bench:serve`: this service and the reference (FastAPI + uvicorn + PyTorch, ../shared/anchors) side by side,
+ * one after the other in the same run, each under the same load: 20 connections POSTing a real MRI JPEG.
+ * Two comparisons: the same architecture on both sides (the reference's simple CNN at 224), then each side's
+ * default model. Prints a table, then the figures and ratios as JSON on the last line.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { type LoadResult, loadTest } from './load.js';
+import { buildBenchModel } from './models.js';
+import { freePort, launch, peakRssMb, type RunningServer, stop } from './servers.js';
+
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+
+const argv = await yargs(hideBin(process.argv))
+  .option('connections', { type: 'number', default: 20 })
+  .option('duration', { type: 'number', default: 15, describe: 'Seconds of load per server.' })
+  .option('warmup', { type: 'number', default: 2, describe: 'Seconds of load before measuring.' })
+  .option('anchors', { type: 'string', default: resolve(REPO, '../shared/anchors') })
+  .option('image', { type: 'string', describe: 'A real MRI JPEG; defaults to the first sample test image.' })
+  .option('only', { choices: ['same-architecture', 'default-model'] as const })
+  .strict()
+  .parse();
+
+interface Side extends LoadResult {
+  readonly first_answer_ms: number;
+  readonly peak_rss_mb: number;
+}
+
+const image = readFileSync(argv.image ?? firstSampleImage());
+const work = mkdtempSync(join(tmpdir(), 'bench-serve-'));
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+async function measure(server: RunningServer): Promise<Side> {
+  if (argv.warmup > 0) await loadTest(server.url, image, argv.connections, argv.warmup);
+  const result = await loadTest(server.url, image, argv.connections, argv.duration);
+  const side = { ...result, first_answer_ms: server.firstAnswerMs, peak_rss_mb: peakRssMb(server.child.pid) };
+  await stop(server);
+  log(`  ${server.name}: ${JSON.stringify(side)}`);
+  return side;
+}
+
+async function ours(modelDir: string): Promise<Side> {
+  const port = await freePort();
+  const server = await launch('ours', process.execPath, ['--import', 'tsx', 'packages/api/src/main.ts'], {
+    cwd: REPO,
+    env: {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      MODEL: modelDir,
+      PREDICTION_LOG: join(work, 'predictions'),
+    },
+    classifyUrl: `http://127.0.0.1:${port}/classify`,
+    image,
+  });
+  return measure(server);
+}
+
+async function reference(model: 'simple' | 'resnet18'): Promise<Side> {
+  if (!existsSync(join(argv.anchors, 'seed_backend.py'))) {
+    throw new Error(`The reference is not at ${argv.anchors}; pass --anchors DIR (see its README).`);
+  }
+  const port = await freePort();
+  const args = ['-m', 'uvicorn', 'seed_backend:app', '--host', '127.0.0.1', '--port', String(port)];
+  const server = await launch('reference', '/usr/bin/python3', args, {
+    cwd: argv.anchors,
+    env: { MODEL: model },
+    classifyUrl: `http://127.0.0.1:${port}/classify/`,
+    image,
+  });
+  return measure(server);
+}
+
+function compare(name: string, a: Side, b: Side) {
+  return {
+    name,
+    ours: a,
+    reference: b,
+    ratios: {
+      rps: round(a.rps / b.rps),
+      p99: round(a.p99_ms / b.p99_ms),
+      first_answer: round(a.first_answer_ms / b.first_answer_ms),
+      peak_rss: round(a.peak_rss_mb / b.peak_rss_mb),
+    },
+  };
+}
+
+function firstSampleImage(): string {
+  const dir = join(REPO, 'sample/brain-mri/Testing/glioma');
+  return join(dir, readdirSync(dir).sort()[0] ?? '');
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+try {
+  const comparisons = [];
+  if (argv.only !== 'default-model') {
+    log('same architecture: simple CNN at 224 on both sides');
+    const model = await buildBenchModel(join(work, 'simple'), 'simple_cnn', 224);
+    comparisons.push(compare('same-architecture', await ours(model), await reference('simple')));
+  }
+  if (argv.only !== 'same-architecture') {
+    log('default models: ours vs the reference ResNet18');
+    const model = await buildBenchModel(join(work, 'default'), 'compact', 128);
+    comparisons.push(compare('default-model', await ours(model), await reference('resnet18')));
+  }
+  for (const c of comparisons) {
+    log(
+      `${c.name}: ours ${c.ours.rps} RPS p50 ${c.ours.p50_ms} p99 ${c.ours.p99_ms} ms, errors ${c.ours.errors}; ` +
+        `reference ${c.reference.rps} RPS p50 ${c.reference.p50_ms} p99 ${c.reference.p99_ms} ms, ` +
+        `errors ${c.reference.errors}; RPS x${c.ratios.rps}, p99 x${c.ratios.p99}`,
+    );
+  }
+  process.stdout.write(
+    `${JSON.stringify({ connections: argv.connections, duration_s: argv.duration, comparisons })}\n`,
+  );
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
