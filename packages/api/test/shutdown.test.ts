@@ -8,13 +8,14 @@ import type { PredictionRecord } from '../src/predictions/record.js';
 import { readSample, sampleImages } from './support/sample.js';
 import { imageForm, postForm, testModel, withTempDir } from './support/server.js';
 
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+/** `pnpm serve`'s own entry: compiles the service when a source changed, then runs it. */
+const SERVE = fileURLToPath(new URL('../serve.mjs', import.meta.url));
 
 /** Starts `pnpm serve`'s entry point as its own process, as Cloud Run would, and waits for its address. */
 async function serve(
   env: Record<string, string>,
 ): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+  const child = spawn(process.execPath, [SERVE], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -86,7 +87,7 @@ describe('pnpm serve as a process', () => {
   });
 
   it('refuses a bad environment with one sentence and exit code 1', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    const child = spawn(process.execPath, [SERVE], {
       env: { ...process.env, PORT: 'eighty', MAX_BATCH: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -101,7 +102,7 @@ describe('pnpm serve as a process', () => {
   });
 
   it('refuses a MODEL that is neither a model directory nor a known alias', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    const child = spawn(process.execPath, [SERVE], {
       env: { ...process.env, MODEL: '/nonexistent/model', PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -7,7 +7,9 @@ import { Worker } from 'node:worker_threads';
 import type { ArtifactMetadata, BackendName } from '@mri/model';
 import type { ItemResult, WorkerMessage, WorkerOptions } from './protocol.js';
 
-const BOOTSTRAP = fileURLToPath(new URL('./worker-bootstrap.mjs', import.meta.url));
+const BOOTSTRAP = fileURLToPath(
+  new URL(import.meta.url.endsWith('.ts') ? './worker-bootstrap.mjs' : './worker.mjs', import.meta.url),
+);
 
 export interface BatchOutcome {
   readonly items: readonly ItemResult[];
