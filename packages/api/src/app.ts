@@ -8,6 +8,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { ServiceConfig } from './config.js';
 import { installErrorHandler } from './errors.js';
+import type { InferencePool } from './inference/pool.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
 import { noLog, type PredictionLog } from './predictions/log.js';
 import { classifyRoutes } from './routes/classify.js';
@@ -25,6 +26,8 @@ export interface AppOptions {
   readonly config: Pick<ServiceConfig, 'backend' | 'batching' | 'limits' | 'corsOrigins' | 'drift'>;
   /** A resolved model directory, and its registry version when it came from the registry. */
   readonly model: { readonly dir: string; readonly version?: string };
+  /** Inference workers already loading that model; started here when absent. */
+  readonly pool?: InferencePool;
   readonly predictionLog?: PredictionLog;
   /** Defaults to no logging (tests). */
   readonly logger?: FastifyBaseLogger;
@@ -48,6 +51,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   });
   const metrics = createMetrics();
   const service = new InferenceService({
+    ...(options.pool ? { pool: options.pool } : {}),
     modelDir: options.model.dir,
     ...(options.model.version ? { modelVersion: options.model.version } : {}),
     backend: config.backend,

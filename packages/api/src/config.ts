@@ -27,6 +27,8 @@ export const envSchema = z.object({
   /** Inference workers, each with its own wasm instance. */
   WORKERS: integer(1).max(16).default(Math.min(2, availableParallelism())),
   MAX_BATCH: integer(1).max(256).default(8),
+  /** Batches are also capped at this many input pixels (default: 8 images of 128x128), bounding memory. */
+  MAX_BATCH_PIXELS: integer(1).default(8 * 128 * 128),
   MAX_WAIT_MS: integer(0).max(1000).default(4),
   /** Requests waiting for a worker beyond this are refused with 503, so latency stays bounded under overload. */
   MAX_QUEUE: integer(1).default(256),
@@ -64,6 +66,7 @@ export interface ServiceConfig {
 export interface BatchingConfig {
   readonly workers: number;
   readonly maxBatch: number;
+  readonly maxBatchPixels: number;
   readonly maxWaitMs: number;
   readonly maxQueue: number;
 }
@@ -95,7 +98,13 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
     model: e.MODEL,
     registry: e.REGISTRY,
     backend: e.BACKEND,
-    batching: { workers: e.WORKERS, maxBatch: e.MAX_BATCH, maxWaitMs: e.MAX_WAIT_MS, maxQueue: e.MAX_QUEUE },
+    batching: {
+      workers: e.WORKERS,
+      maxBatch: e.MAX_BATCH,
+      maxBatchPixels: e.MAX_BATCH_PIXELS,
+      maxWaitMs: e.MAX_WAIT_MS,
+      maxQueue: e.MAX_QUEUE,
+    },
     limits: { maxUploadBytes: e.MAX_UPLOAD_BYTES, maxPixels: e.MAX_PIXELS },
     corsOrigins: e.CORS_ORIGINS,
     predictionLog: {

@@ -3,25 +3,26 @@
  * (Cloud Run's stop signal) or SIGINT stops taking requests, answers those in flight, then exits.
  */
 
-import pino, { type Logger } from 'pino';
-import { buildApp } from './app.js';
+import type { Logger } from 'pino';
 import { ConfigError, configFromEnv, type PredictionLogConfig } from './config.js';
+import { InferencePool } from './inference/pool.js';
 import { ModelNotFoundError, resolveModel } from './model-source.js';
-import {
-  BlobTarget,
-  bufferedLog,
-  noLog,
-  type PredictionLog,
-  RotatingJsonlTarget,
-} from './predictions/log.js';
+import type { PredictionLog } from './predictions/log.js';
 
 async function main(): Promise<void> {
   const config = configFromEnv(process.env);
-  const logger = pino({ level: config.logLevel }, pino.destination(2));
   const model = await resolveModel(config.model, config.registry);
+  // Workers start loading tfjs and the model first; the HTTP stack loads meanwhile, on this thread.
+  const pool = new InferencePool(
+    { modelDir: model.dir, backend: config.backend, maxPixels: config.limits.maxPixels },
+    config.batching.workers,
+  );
+  const [{ buildApp }, { default: pino }] = await Promise.all([import('./app.js'), import('pino')]);
+  const logger = pino({ level: config.logLevel }, pino.destination(2));
   const { app } = await buildApp({
     config,
     model,
+    pool,
     predictionLog: await predictionLog(config.predictionLog, logger),
     logger,
   });
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
 }
 
 async function predictionLog(config: PredictionLogConfig, logger: Logger): Promise<PredictionLog> {
+  const { BlobTarget, bufferedLog, noLog, RotatingJsonlTarget } = await import('./predictions/log.js');
   if (config.location === '') return noLog;
   const onError = (error: unknown) => logger.error({ err: error }, 'prediction log write failed');
   if (config.location.startsWith('gs://')) {

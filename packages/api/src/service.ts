@@ -21,6 +21,8 @@ export interface ModelInfo {
 }
 
 export interface ServiceOptions {
+  /** Workers already started (main.ts starts them before loading the HTTP stack); otherwise started here. */
+  readonly pool?: InferencePool;
   readonly modelDir: string;
   /** The registry version when the model came from the registry; otherwise derived from the metadata. */
   readonly modelVersion?: string;
@@ -52,10 +54,12 @@ export class InferenceService {
 
   constructor(private readonly options: ServiceOptions) {
     const { batching, metrics } = options;
-    this.pool = new InferencePool(
-      { modelDir: options.modelDir, backend: options.backend, maxPixels: options.maxPixels },
-      batching.workers,
-    );
+    this.pool =
+      options.pool ??
+      new InferencePool(
+        { modelDir: options.modelDir, backend: options.backend, maxPixels: options.maxPixels },
+        batching.workers,
+      );
     this.batcher = new MicroBatcher(this.pool, batching, {
       queueDepth: (depth) => metrics.queueDepth.set(depth),
       batch: (size, inferenceMs) => {
@@ -67,6 +71,7 @@ export class InferenceService {
     this.window = new RecentWindow(options.drift.window);
     this.loaded = this.pool.loaded().then(({ metadata, backend }) => {
       this.metadata = metadata;
+      this.batcher.limitPixels(batching.maxBatchPixels, metadata.inputSize);
       this.model = {
         version: options.modelVersion ?? `${metadata.architecture}-${metadata.configHash.slice(0, 12)}`,
         architecture: metadata.architecture,

@@ -81,3 +81,15 @@ describe('MicroBatcher', () => {
     expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected']);
   });
 });
+
+describe('MicroBatcher.limitPixels', () => {
+  it('caps batches by input pixels, never below one image or above maxBatch', () => {
+    const batcher = new MicroBatcher(runner(1), { maxBatch: 8, maxWaitMs: 0, maxQueue: 10 });
+    batcher.limitPixels(8 * 128 * 128, 224);
+    expect(batcher.batchLimit).toBe(2);
+    batcher.limitPixels(8 * 128 * 128, 64);
+    expect(batcher.batchLimit).toBe(8);
+    batcher.limitPixels(100, 224);
+    expect(batcher.batchLimit).toBe(1);
+  });
+});

@@ -15,9 +15,15 @@ describe('micro-batching', () => {
   beforeAll(async () => {
     [batched, single] = await Promise.all([
       startApp({
-        config: testConfig({ batching: { workers: 1, maxBatch: 8, maxWaitMs: 50, maxQueue: 64 } }),
+        config: testConfig({
+          batching: { workers: 1, maxBatch: 8, maxBatchPixels: 8 * 64 * 64, maxWaitMs: 50, maxQueue: 64 },
+        }),
       }),
-      startApp({ config: testConfig({ batching: { workers: 1, maxBatch: 1, maxWaitMs: 0, maxQueue: 64 } }) }),
+      startApp({
+        config: testConfig({
+          batching: { workers: 1, maxBatch: 1, maxBatchPixels: 64 * 64, maxWaitMs: 0, maxQueue: 64 },
+        }),
+      }),
     ]);
   });
   afterAll(() => Promise.all([batched.close(), single.close()]));

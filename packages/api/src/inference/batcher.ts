@@ -43,12 +43,30 @@ interface Pending {
 export class MicroBatcher {
   private readonly queue: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private maxBatch: number;
 
   constructor(
     private readonly runner: BatchRunner,
     private readonly config: Pick<BatchingConfig, 'maxBatch' | 'maxWaitMs' | 'maxQueue'>,
     private readonly observer: BatchObserver = { queueDepth() {}, batch() {} },
-  ) {}
+  ) {
+    this.maxBatch = config.maxBatch;
+  }
+
+  /**
+   * Caps batches by input pixels once the model's input size is known: activation memory grows with the pixels
+   * in a batch, and a wasm heap never gives memory back, so the largest batch sets the resident size for good.
+   */
+  limitPixels(maxBatchPixels: number, inputSize: number): void {
+    this.maxBatch = Math.max(
+      1,
+      Math.min(this.config.maxBatch, Math.floor(maxBatchPixels / (inputSize * inputSize))),
+    );
+  }
+
+  get batchLimit(): number {
+    return this.maxBatch;
+  }
 
   get depth(): number {
     return this.queue.length;
@@ -70,11 +88,11 @@ export class MicroBatcher {
     while (this.queue.length > 0 && this.runner.idle > 0) {
       const oldest = this.queue[0] as Pending;
       const waited = performance.now() - oldest.enqueuedAt;
-      if (this.queue.length < this.config.maxBatch && waited < this.config.maxWaitMs) {
+      if (this.queue.length < this.maxBatch && waited < this.config.maxWaitMs) {
         this.armTimer(this.config.maxWaitMs - waited);
         return;
       }
-      this.dispatch(this.queue.splice(0, this.config.maxBatch));
+      this.dispatch(this.queue.splice(0, this.maxBatch));
     }
   }
 

@@ -11,7 +11,7 @@ export type TestConfig = AppOptions['config'];
 
 export const testConfig = (overrides: Partial<ServiceConfig> = {}): TestConfig => ({
   backend: 'wasm',
-  batching: { workers: 2, maxBatch: 8, maxWaitMs: 5, maxQueue: 256 },
+  batching: { workers: 2, maxBatch: 8, maxBatchPixels: 8 * 128 * 128, maxWaitMs: 5, maxQueue: 256 },
   limits: { maxUploadBytes: 1024 * 1024, maxPixels: 4_000_000 },
   corsOrigins: ['http://localhost:5173'],
   drift: { window: 200, minSamples: 20, psiThreshold: 0.2 },
