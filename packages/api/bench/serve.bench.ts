@@ -1,8 +1,9 @@
 /**
- * `pnpm bench:serve`: this service and the reference (FastAPI + uvicorn + PyTorch, ../shared/anchors) side by side,
- * one after the other in the same run, each under the same load: 20 connections POSTing a real MRI JPEG.
+ * `pnpm bench:serve`: this service and the reference (FastAPI + uvicorn + PyTorch, ../shared/anchors) side by side
+ * in the same run, each under the same load: 20 connections POSTing a real MRI JPEG. Both servers stay up and the
+ * load alternates between them in rounds, so background load on a shared machine falls on both alike.
  * Two comparisons: the same architecture on both sides (the reference's simple CNN at 224), then each side's
- * default model. Prints a table, then the figures and ratios as JSON on the last line.
+ * default model. Prints one line per comparison, then the figures and ratios as JSON on the last line.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -13,13 +14,18 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { type LoadResult, loadTest } from './load.js';
 import { buildBenchModel } from './models.js';
-import { freePort, launch, peakRssMb, type RunningServer, stop } from './servers.js';
+import { freePort, launch, peakRssMb, type RunningServer, settle, stop } from './servers.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
 const argv = await yargs(hideBin(process.argv))
   .option('connections', { type: 'number', default: 20 })
-  .option('duration', { type: 'number', default: 15, describe: 'Seconds of load per server.' })
+  .option('duration', {
+    type: 'number',
+    default: 15,
+    describe: 'Seconds of load per server, over all rounds.',
+  })
+  .option('rounds', { type: 'number', default: 3, describe: 'Alternations between the two servers.' })
   .option('warmup', { type: 'number', default: 2, describe: 'Seconds of load before measuring.' })
   .option('anchors', { type: 'string', default: resolve(REPO, '../shared/anchors') })
   .option('image', { type: 'string', describe: 'A real MRI JPEG; defaults to the first sample test image.' })
@@ -36,18 +42,9 @@ const image = readFileSync(argv.image ?? firstSampleImage());
 const work = mkdtempSync(join(tmpdir(), 'bench-serve-'));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-async function measure(server: RunningServer): Promise<Side> {
-  if (argv.warmup > 0) await loadTest(server.url, image, argv.connections, argv.warmup);
-  const result = await loadTest(server.url, image, argv.connections, argv.duration);
-  const side = { ...result, first_answer_ms: server.firstAnswerMs, peak_rss_mb: peakRssMb(server.child.pid) };
-  await stop(server);
-  log(`  ${server.name}: ${JSON.stringify(side)}`);
-  return side;
-}
-
-async function ours(modelDir: string): Promise<Side> {
+async function launchOurs(modelDir: string): Promise<RunningServer> {
   const port = await freePort();
-  const server = await launch('ours', process.execPath, ['packages/api/serve.mjs'], {
+  return launch('ours', process.execPath, ['packages/api/serve.mjs'], {
     cwd: REPO,
     env: {
       PORT: String(port),
@@ -58,22 +55,70 @@ async function ours(modelDir: string): Promise<Side> {
     classifyUrl: `http://127.0.0.1:${port}/classify`,
     image,
   });
-  return measure(server);
 }
 
-async function reference(model: 'simple' | 'resnet18'): Promise<Side> {
+async function launchReference(model: 'simple' | 'resnet18'): Promise<RunningServer> {
   if (!existsSync(join(argv.anchors, 'seed_backend.py'))) {
     throw new Error(`The reference is not at ${argv.anchors}; pass --anchors DIR (see its README).`);
   }
   const port = await freePort();
   const args = ['-m', 'uvicorn', 'seed_backend:app', '--host', '127.0.0.1', '--port', String(port)];
-  const server = await launch('reference', '/usr/bin/python3', args, {
+  return launch('reference', '/usr/bin/python3', args, {
     cwd: argv.anchors,
     env: { MODEL: model },
     classifyUrl: `http://127.0.0.1:${port}/classify/`,
     image,
   });
-  return measure(server);
+}
+
+/** Loads the two servers in alternating rounds; each side's figure is the median over its rounds. */
+async function race(a: RunningServer, b: RunningServer): Promise<[Side, Side]> {
+  const rounds: [LoadResult[], LoadResult[]] = [[], []];
+  const seconds = Math.max(1, Math.round(argv.duration / argv.rounds));
+  for (const server of [a, b]) {
+    if (argv.warmup > 0) await loadTest(server.url, image, argv.connections, argv.warmup);
+    await settle(server, image);
+  }
+  for (let round = 0; round < argv.rounds; round++) {
+    for (const [index, server] of [a, b].entries()) {
+      const result = await loadTest(server.url, image, argv.connections, seconds);
+      log(`  round ${round + 1} ${server.name}: ${JSON.stringify(result)}`);
+      rounds[index]?.push(result);
+      // Requests cut off at the end of a round are still queued in the server; let it finish them before the
+      // other side's round, so one side's backlog never eats into the other's time.
+      await settle(server, image);
+    }
+  }
+  const side = (server: RunningServer, results: LoadResult[]): Side => ({
+    rps: median(results.map((r) => r.rps)),
+    p50_ms: median(results.map((r) => r.p50_ms)),
+    p99_ms: median(results.map((r) => r.p99_ms)),
+    requests: results.reduce((sum, r) => sum + r.requests, 0),
+    errors: results.reduce((sum, r) => sum + r.errors, 0),
+    first_answer_ms: server.firstAnswerMs,
+    peak_rss_mb: peakRssMb(server.child.pid),
+  });
+  return [side(a, rounds[0]), side(b, rounds[1])];
+}
+
+async function comparison(name: string, modelDir: string, referenceModel: 'simple' | 'resnet18') {
+  const servers: RunningServer[] = [];
+  try {
+    servers.push(await launchOurs(modelDir));
+    servers.push(await launchReference(referenceModel));
+    const [a, b] = servers as [RunningServer, RunningServer];
+    return compare(name, ...(await race(a, b)));
+  } finally {
+    await Promise.all(servers.map(stop));
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 function compare(name: string, a: Side, b: Side) {
@@ -108,12 +153,12 @@ try {
   if (argv.only !== 'default-model') {
     log('same architecture: simple CNN at 224 on both sides');
     const model = await buildBenchModel(join(work, 'simple'), 'simple_cnn', 224);
-    comparisons.push(compare('same-architecture', await ours(model), await reference('simple')));
+    comparisons.push(await comparison('same-architecture', model, 'simple'));
   }
   if (argv.only !== 'same-architecture') {
     log('default models: ours vs the reference ResNet18');
     const model = await buildBenchModel(join(work, 'default'), 'compact', 128);
-    comparisons.push(compare('default-model', await ours(model), await reference('resnet18')));
+    comparisons.push(await comparison('default-model', model, 'resnet18'));
   }
   for (const c of comparisons) {
     log(
@@ -123,7 +168,7 @@ try {
     );
   }
   process.stdout.write(
-    `${JSON.stringify({ connections: argv.connections, duration_s: argv.duration, comparisons })}\n`,
+    `${JSON.stringify({ connections: argv.connections, duration_s: argv.duration, rounds: argv.rounds, comparisons })}\n`,
   );
 } finally {
   rmSync(work, { recursive: true, force: true });

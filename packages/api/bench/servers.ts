@@ -75,6 +75,16 @@ export async function launch(
   throw new Error(`${name} gave no answer within ${options.timeoutMs ?? 60_000} ms:\n${output}`);
 }
 
+/** Waits until one more request is answered: it queues behind whatever the server still had in hand. */
+export async function settle(server: RunningServer, image: Buffer): Promise<void> {
+  const { body, contentType } = multipartBody(image);
+  await fetch(server.url, {
+    method: 'POST',
+    body: new Uint8Array(body),
+    headers: { 'content-type': contentType },
+  });
+}
+
 /** Peak resident set of a process (its threads included), from the kernel's high-water mark. */
 export function peakRssMb(pid: number | undefined): number {
   if (pid === undefined) return Number.NaN;

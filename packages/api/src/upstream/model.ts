@@ -11,7 +11,9 @@ import { loadLayersModel } from '@tensorflow/tfjs-layers';
 
 export async function loadClassifier(dir: string, options: { backend: BackendChoice }): Promise<Classifier> {
   const backend = options.backend === 'cpu' ? 'cpu' : 'wasm';
-  await (backend === 'cpu' ? import('@tensorflow/tfjs-backend-cpu') : import('@tensorflow/tfjs-backend-wasm'));
+  await (backend === 'cpu'
+    ? import('@tensorflow/tfjs-backend-cpu')
+    : import('@tensorflow/tfjs-backend-wasm'));
   await tf.setBackend(backend);
   await tf.ready();
   const metadata = JSON.parse(await readFile(join(dir, 'metadata.json'), 'utf8')) as ArtifactMetadata;
