@@ -14,14 +14,14 @@ export class ApiError extends Error {
   }
 }
 
-/** Image errors from preprocessing, by their code: the status and the sentence a client reads. */
+/** Image errors from preprocessing (`ImageError.code` of @mri/data): the status and what a client reads. */
 const IMAGE_ERRORS: Record<string, { status: number; code: string; message: string }> = {
   empty: {
     status: 400,
     code: 'empty_file',
     message: 'The uploaded file is empty; choose a JPEG or PNG image.',
   },
-  not_image: {
+  'not-an-image': {
     status: 415,
     code: 'not_an_image',
     message: 'The uploaded file is not a JPEG or PNG image; upload an MRI slice as .jpg or .png.',
@@ -31,7 +31,7 @@ const IMAGE_ERRORS: Record<string, { status: number; code: string; message: stri
     code: 'corrupt_image',
     message: 'The uploaded image could not be decoded (truncated or corrupt); re-export it and try again.',
   },
-  too_many_pixels: {
+  'too-large': {
     status: 413,
     code: 'too_many_pixels',
     message: 'The uploaded image has too many pixels; downscale it before uploading.',
@@ -41,7 +41,12 @@ const IMAGE_ERRORS: Record<string, { status: number; code: string; message: stri
 export function imageError(code: string, detail: string): ApiError {
   const known = IMAGE_ERRORS[code];
   if (!known) return new ApiError(422, 'invalid_image', `The uploaded image was refused: ${detail}`);
-  return new ApiError(known.status, known.code, code === 'too_many_pixels' ? detail : known.message);
+  // The pixel-limit sentence carries the image's size and the limit; the others are better said generically.
+  return new ApiError(
+    known.status,
+    known.code,
+    code === 'too-large' ? `${detail} Downscale it and retry.` : known.message,
+  );
 }
 
 /** Fastify's and @fastify/multipart's own client errors, by their code. */

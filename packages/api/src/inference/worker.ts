@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { PreprocessingSpec } from '@mri/data';
 import type { Classifier } from '@mri/model';
-import { ImageError, preprocess } from '../upstream/data.js';
+import { type ImageError, preprocess } from '../upstream/data.js';
 import { loadClassifier } from '../upstream/model.js';
 import type { ClassifyRequest, ImageStats, ItemResult, WorkerMessage, WorkerOptions } from './protocol.js';
 
@@ -72,9 +72,15 @@ async function prepare(bytes: Uint8Array, spec: PreprocessingSpec): Promise<Prep
     const pixels = await preprocess(bytes, spec, { maxPixels: options.maxPixels });
     return { pixels, stats: statsOf(pixels, spec, bytes.length) };
   } catch (error) {
-    if (error instanceof ImageError) return { ok: false, code: error.code, message: error.message };
+    if (isImageError(error)) return { ok: false, code: error.code, message: error.message };
     throw error;
   }
+}
+
+function isImageError(error: unknown): error is ImageError {
+  return (
+    error instanceof Error && error.name === 'ImageError' && typeof (error as ImageError).code === 'string'
+  );
 }
 
 /** Mean and std of the image as the model saw it, undoing the normalisation so figures read as [0, 1] pixels. */

@@ -7,7 +7,7 @@
 import type { PreprocessingSpec } from '@mri/data';
 import { Transformer } from '@napi-rs/image';
 
-export type ImageErrorCode = 'empty' | 'not_image' | 'corrupt' | 'too_many_pixels';
+export type ImageErrorCode = 'empty' | 'not-an-image' | 'corrupt' | 'too-large' | 'unreadable';
 
 export class ImageError extends Error {
   override readonly name = 'ImageError';
@@ -31,7 +31,7 @@ export async function preprocess(
   if (bytes.length === 0) throw new ImageError('empty', 'The file is empty.');
   const isJpeg = bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
   const isPng = bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
-  if (!isJpeg && !isPng) throw new ImageError('not_image', 'The file is not a JPEG or PNG image.');
+  if (!isJpeg && !isPng) throw new ImageError('not-an-image', 'The file is not a JPEG or PNG image.');
   const transformer = new Transformer(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   let meta: { width: number; height: number };
   try {
@@ -42,7 +42,7 @@ export async function preprocess(
   const maxPixels = options.maxPixels ?? 25_000_000;
   if (meta.width * meta.height > maxPixels) {
     throw new ImageError(
-      'too_many_pixels',
+      'too-large',
       `The image has ${meta.width}x${meta.height} pixels, over ${maxPixels}.`,
     );
   }
