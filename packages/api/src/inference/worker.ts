@@ -6,8 +6,8 @@
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { PreprocessingSpec } from '@mri/data';
+import { type ImageError, preprocess } from '@mri/data';
 import type { Classifier } from '@mri/model';
-import { type ImageError, preprocess } from '../upstream/data.js';
 import { loadClassifier } from '../upstream/model.js';
 import type { ClassifyRequest, ImageStats, ItemResult, WorkerMessage, WorkerOptions } from './protocol.js';
 

@@ -9,8 +9,8 @@ import type { PreprocessingSpec } from '@mri/data';
 import type { ArtifactMetadata, TrainingReference } from '@mri/model';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import { preprocess } from '@mri/data';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { preprocess } from '../../src/upstream/data.js';
 import { SAMPLE_ROOT } from './sample.js';
 
 const CLASSES = ['glioma', 'meningioma', 'notumor', 'pituitary'];
