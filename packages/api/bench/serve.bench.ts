@@ -44,7 +44,8 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 
 async function launchOurs(modelDir: string): Promise<RunningServer> {
   const port = await freePort();
-  return launch('ours', process.execPath, ['packages/api/serve.mjs'], {
+  // Exactly what `pnpm serve` runs (see the root package.json), minus pnpm itself.
+  return launch('ours', process.execPath, ['--max-semi-space-size=4', 'packages/api/serve.mjs'], {
     cwd: REPO,
     env: {
       PORT: String(port),
