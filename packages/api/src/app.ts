@@ -2,6 +2,7 @@
  * buildApp(options): the whole HTTP service as one Fastify instance, with no global state, so a test can build
  * one, listen on port 0 and close it. The caller owns configuration; nothing here reads the environment.
  */
+import { performance } from 'node:perf_hooks';
 import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
@@ -62,7 +63,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     log: options.predictionLog ?? noLog,
   });
   service.loaded.then(
-    (model) => app.log.info({ model }, 'model loaded'),
+    // Milliseconds since the process started: the cold start a scaler (Cloud Run) sees.
+    (model) => app.log.info({ model, sinceStartMs: Math.round(performance.now()) }, 'model loaded'),
     (error: Error) => app.log.error({ err: error }, 'model failed to load'),
   );
 

@@ -44,7 +44,15 @@ export class InferencePool {
     this.firstLoad = new Promise((resolve, reject) => {
       this.settleFirstLoad = { resolve, reject };
     });
-    for (let i = 0; i < size; i++) this.slots.push(this.spawn());
+    // One worker first, the others once it has loaded: starting them all at once splits the cores between
+    // loaders and delays the first answer; staggered, the first answer comes as early as one loader allows.
+    this.slots.push(this.spawn());
+    this.firstLoad.then(
+      () => {
+        for (let i = 1; i < size && !this.closing; i++) this.slots.push(this.spawn());
+      },
+      () => {},
+    );
   }
 
   /** Resolves when the first worker has loaded the model, so the service answers as early as it can. */
