@@ -15,21 +15,13 @@ import { SAMPLE_ROOT } from './sample.js';
 
 const CLASSES = ['glioma', 'meningioma', 'notumor', 'pituitary'];
 
-export async function buildTemporaryModel(dir: string, size = 64): Promise<string> {
+export async function buildTemporaryModel(
+  dir: string,
+  size = 64,
+  architecture: 'simple_cnn' | 'compact' = 'simple_cnn',
+): Promise<string> {
   await tf.setBackend('cpu');
-  const model = tfl.sequential({
-    layers: [
-      tfl.layers.conv2d({ inputShape: [size, size, 1], filters: 32, kernelSize: 3, activation: 'relu' }),
-      tfl.layers.maxPooling2d({ poolSize: 2 }),
-      tfl.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
-      tfl.layers.maxPooling2d({ poolSize: 2 }),
-      tfl.layers.conv2d({ filters: 128, kernelSize: 3, activation: 'relu' }),
-      tfl.layers.maxPooling2d({ poolSize: 2 }),
-      tfl.layers.globalAveragePooling2d({}),
-      tfl.layers.dropout({ rate: 0.5 }),
-      tfl.layers.dense({ units: CLASSES.length, activation: 'softmax' }),
-    ],
-  });
+  const model = architecture === 'compact' ? compact(size) : simpleCnn(size);
   await mkdir(dir, { recursive: true });
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
@@ -47,7 +39,7 @@ export async function buildTemporaryModel(dir: string, size = 64): Promise<strin
   const preprocessing: PreprocessingSpec = { version: 1, size, channels: 1, mean: 0.5, std: 0.25 };
   const metadata: ArtifactMetadata = {
     formatVersion: 1,
-    architecture: 'simple_cnn',
+    architecture,
     inputSize: size,
     classNames: CLASSES,
     createdAt: new Date().toISOString(),
@@ -60,6 +52,46 @@ export async function buildTemporaryModel(dir: string, size = 64): Promise<strin
   return dir;
 }
 
+/** The reference's simple CNN: three conv3x3 'valid' layers (32/64/128) with max-pool, GAP, dropout, dense. */
+function simpleCnn(size: number): tfl.LayersModel {
+  return tfl.sequential({
+    layers: [
+      tfl.layers.conv2d({ inputShape: [size, size, 1], filters: 32, kernelSize: 3, activation: 'relu' }),
+      tfl.layers.maxPooling2d({ poolSize: 2 }),
+      tfl.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
+      tfl.layers.maxPooling2d({ poolSize: 2 }),
+      tfl.layers.conv2d({ filters: 128, kernelSize: 3, activation: 'relu' }),
+      tfl.layers.maxPooling2d({ poolSize: 2 }),
+      tfl.layers.globalAveragePooling2d({}),
+      tfl.layers.dropout({ rate: 0.5 }),
+      tfl.layers.dense({ units: CLASSES.length, activation: 'softmax' }),
+    ],
+  });
+}
+
+/** The engine's default network as its zoo describes it: five conv-BN-ReLU-pool blocks, 16 to 128 wide. */
+function compact(size: number): tfl.LayersModel {
+  const layers: tfl.layers.Layer[] = [];
+  [1, 2, 4, 8, 8].forEach((multiple, i) => {
+    layers.push(
+      tfl.layers.conv2d({
+        ...(i === 0 ? { inputShape: [size, size, 1] } : {}),
+        filters: 16 * multiple,
+        kernelSize: 3,
+        padding: 'same',
+        useBias: false,
+      }),
+      tfl.layers.batchNormalization({}),
+      tfl.layers.reLU(),
+      tfl.layers.maxPooling2d({ poolSize: 2 }),
+    );
+  });
+  layers.push(
+    tfl.layers.globalAveragePooling2d({}),
+    tfl.layers.dense({ units: CLASSES.length, activation: 'softmax' }),
+  );
+  return tfl.sequential({ layers });
+}
 async function referenceOf(spec: PreprocessingSpec): Promise<TrainingReference> {
   const classCounts: Record<string, number> = {};
   const means: number[] = [];
