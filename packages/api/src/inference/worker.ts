@@ -87,8 +87,8 @@ function isImageError(error: unknown): error is ImageError {
 function statsOf(pixels: Float32Array, spec: PreprocessingSpec, bytes: number): ImageStats {
   let sum = 0;
   let sumSquares = 0;
-  for (const value of pixels) {
-    const pixel = value * spec.std + spec.mean;
+  for (let i = 0; i < pixels.length; i++) {
+    const pixel = (pixels[i] as number) * spec.std + spec.mean;
     sum += pixel;
     sumSquares += pixel * pixel;
   }
