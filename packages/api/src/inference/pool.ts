@@ -70,7 +70,14 @@ export class InferencePool {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       slot.busy = { id, resolve, reject };
-      slot.worker.postMessage({ type: 'classify', id, images });
+      // Hand the bytes over instead of copying them when the buffer is the image's alone (it usually is).
+      const owned = images.map((image) =>
+        image.byteOffset === 0 && image.byteLength === image.buffer.byteLength ? image : image.slice(),
+      );
+      slot.worker.postMessage(
+        { type: 'classify', id, images: owned },
+        owned.map((image) => image.buffer as ArrayBuffer),
+      );
     });
   }
 
