@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { PreprocessingSpec } from '@mri/data';
 import { type ImageError, preprocess } from '@mri/data';
 import type { Classifier } from '@mri/model';
-import { loadClassifier } from '../upstream/model.js';
+import { loadClassifier } from '@mri/model';
 import type { ClassifyRequest, ImageStats, ItemResult, WorkerMessage, WorkerOptions } from './protocol.js';
 
 const port = parentPort;
