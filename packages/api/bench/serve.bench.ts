@@ -136,6 +136,25 @@ function compare(name: string, a: Side, b: Side) {
   };
 }
 
+/** The issue's targets, each with whether this run met it. */
+function targets(comparisons: ReturnType<typeof compare>[]) {
+  const same = comparisons.find((c) => c.name === 'same-architecture');
+  const fallback = comparisons.find((c) => c.name === 'default-model');
+  const all = comparisons.map((c) => c.ours);
+  return {
+    ...(same && {
+      same_architecture_rps_x1_5: same.ratios.rps >= 1.5,
+      same_architecture_p99_half: same.ratios.p99 <= 0.5,
+    }),
+    ...(fallback && {
+      default_model_rps_x10: fallback.ratios.rps >= 10,
+      default_model_p99_250ms: fallback.ours.p99_ms <= 250,
+    }),
+    first_answer_1s: all.every((side) => side.first_answer_ms <= 1000),
+    peak_rss_200mb: all.every((side) => side.peak_rss_mb <= 200),
+  };
+}
+
 function firstSampleImage(): string {
   const dir = join(REPO, 'sample/brain-mri/Testing/glioma');
   return join(dir, readdirSync(dir).sort()[0] ?? '');
@@ -168,9 +187,14 @@ try {
         `errors ${c.reference.errors}; RPS x${c.ratios.rps}, p99 x${c.ratios.p99}`,
     );
   }
-  process.stdout.write(
-    `${JSON.stringify({ connections: argv.connections, duration_s: argv.duration, rounds: argv.rounds, comparisons })}\n`,
-  );
+  const summary = {
+    connections: argv.connections,
+    duration_s: argv.duration,
+    rounds: argv.rounds,
+    comparisons,
+    targets: targets(comparisons),
+  };
+  process.stdout.write(`${JSON.stringify(summary)}\n`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -66,3 +66,26 @@ describe('micro-batching', () => {
     expect(elapsed).toBeLessThan(250);
   });
 });
+
+describe('overload', () => {
+  it('refuses what does not fit in the queue with 503 and Retry-After, and answers the rest', async () => {
+    const server = await startApp({
+      config: testConfig({
+        batching: { workers: 1, maxBatch: 1, maxBatchPixels: 64 * 64, maxWaitMs: 0, maxQueue: 2 },
+      }),
+    });
+    try {
+      const bytes = readSample(sampleImages('Testing')[0]?.path ?? '');
+      const results = await Promise.all(
+        Array.from({ length: 12 }, () => postForm(server.url, imageForm(bytes))),
+      );
+      const refused = results.filter((result) => result.status === 503);
+      expect(refused.length).toBeGreaterThan(0);
+      expect(results.filter((result) => result.status === 200).length).toBeGreaterThanOrEqual(2);
+      expect(refused[0]?.json.error).toBe('overloaded');
+      expect(refused[0]?.headers.get('retry-after')).toBe('1');
+    } finally {
+      await server.close();
+    }
+  });
+});
