@@ -35,6 +35,13 @@ async function build() {
   const external = {
     name: 'external-dependencies',
     setup(builder) {
+      // The data package is plain functions with no import-for-effect; declaring its modules free of side effects
+      // lets the bundle keep preprocessing and drop its CLI, cache and their dependencies from every worker.
+      builder.onResolve({ filter: /^\./ }, (args) =>
+        args.importer.includes(`${join('packages', 'data', 'src')}`) || args.path.includes('/data/src/')
+          ? { path: join(args.resolveDir, args.path.replace(/\.js$/, '.ts')), sideEffects: false }
+          : undefined,
+      );
       builder.onResolve({ filter: /^[^./]/ }, async (args) => {
         if (args.path.startsWith('@mri/') || args.pluginData === 'resolving') return undefined;
         if (args.path.startsWith('node:')) return { path: args.path, external: true };
@@ -43,7 +50,11 @@ async function build() {
           kind: args.kind,
           pluginData: 'resolving',
         });
-        return found.errors.length > 0 ? { errors: found.errors } : { path: found.path, external: true };
+        if (found.errors.length > 0) return { errors: found.errors };
+        // Declared free of side effects, so an import nothing uses is dropped: the worker needs one function of
+        // the data package, not the CLI's progress bars and YAML parser. tfjs is the exception: its backends
+        // register themselves on import.
+        return { path: found.path, external: true, sideEffects: args.path.startsWith('@tensorflow/') };
       });
     },
   };
