@@ -13,7 +13,7 @@ export interface ClassifyRequest {
   readonly images: readonly Uint8Array[];
 }
 
-/** Per-image input statistics, on pixels scaled to [0, 1] at the model's input size, before normalisation. */
+/** Per-image input statistics of the preprocessed (normalised) tensor, and the upload's size in bytes. */
 export interface ImageStats {
   readonly mean: number;
   readonly std: number;

@@ -70,7 +70,7 @@ interface Prepared {
 async function prepare(bytes: Uint8Array, spec: PreprocessingSpec): Promise<Prepared | ItemResult> {
   try {
     const pixels = await preprocess(bytes, spec, { maxPixels: options.maxPixels });
-    return { pixels, stats: statsOf(pixels, spec, bytes.length) };
+    return { pixels, stats: statsOf(pixels, bytes.length) };
   } catch (error) {
     if (isImageError(error)) return { ok: false, code: error.code, message: error.message };
     throw error;
@@ -83,14 +83,17 @@ function isImageError(error: unknown): error is ImageError {
   );
 }
 
-/** Mean and std of the image as the model saw it, undoing the normalisation so figures read as [0, 1] pixels. */
-function statsOf(pixels: Float32Array, spec: PreprocessingSpec, bytes: number): ImageStats {
+/**
+ * Mean and std of the tensor the model saw (normalised pixels): the same figures the trainer records for the
+ * training reference, so /drift compares like with like.
+ */
+function statsOf(pixels: Float32Array, bytes: number): ImageStats {
   let sum = 0;
   let sumSquares = 0;
   for (let i = 0; i < pixels.length; i++) {
-    const pixel = (pixels[i] as number) * spec.std + spec.mean;
-    sum += pixel;
-    sumSquares += pixel * pixel;
+    const value = pixels[i] as number;
+    sum += value;
+    sumSquares += value * value;
   }
   const mean = sum / pixels.length;
   return { mean, std: Math.sqrt(Math.max(0, sumSquares / pixels.length - mean * mean)), bytes };

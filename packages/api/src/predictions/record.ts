@@ -5,7 +5,7 @@ export interface PredictionRecord {
   readonly modelVersion: string;
   readonly predicted: string;
   readonly confidence: number;
-  /** Mean and std of the pixels in [0, 1] at the model's input size; the upload's size in bytes. */
+  /** Mean and std of the preprocessed (normalised) tensor the model saw; the upload's size in bytes. */
   readonly image: { readonly mean: number; readonly std: number; readonly bytes: number };
 }
 

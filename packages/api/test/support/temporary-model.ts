@@ -47,7 +47,7 @@ async function referenceOf(spec: PreprocessingSpec): Promise<TrainingReference> 
     classCounts[name] = files.length;
     for (const file of files) {
       const pixels = await preprocess(await readFile(join(SAMPLE_ROOT, 'Training', name, file)), spec);
-      const values = Array.from(pixels, (value) => value * spec.std + spec.mean);
+      const values = Array.from(pixels);
       const mean = values.reduce((a, b) => a + b, 0) / values.length;
       means.push(mean);
       stds.push(Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length));
