@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import { displayClassName, formatMilliseconds, formatPercent } from '../class-names.js';
 import { type Classification, serverMilliseconds } from '../classify-response.js';
 import type { PageState } from '../page-state.js';
@@ -71,9 +72,24 @@ function PanelBody({ state }: { state: PageState }) {
   }
 }
 
+/** On a phone the result sits below the scan: bring it up when it changes, unless it is already in view. */
+function useScrollIntoViewOnChange(phase: PageState['phase']) {
+  const section = useRef<HTMLElement>(null);
+  useEffect(() => {
+    const element = section.current;
+    if (phase === 'empty' || element === null) return;
+    if (element.getBoundingClientRect().top > window.innerHeight * 0.6) {
+      const smooth = !window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+      element.scrollIntoView({ block: 'start', behavior: smooth ? 'smooth' : 'auto' });
+    }
+  }, [phase]);
+  return section;
+}
+
 export function ResultPanel({ state }: { state: PageState }) {
+  const section = useScrollIntoViewOnChange(state.phase);
   return (
-    <section className="result" aria-labelledby="result-heading" aria-live="polite">
+    <section ref={section} className="result" aria-labelledby="result-heading" aria-live="polite">
       <h2 id="result-heading">Result</h2>
       <PanelBody state={state} />
     </section>
