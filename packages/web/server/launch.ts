@@ -55,7 +55,8 @@ function startApi(apiUrl: string): ChildProcess {
   return spawn(command, args, {
     cwd: repoRoot,
     detached: true,
-    stdio: ['ignore', 'ignore', 'inherit'],
+    // Its output goes to stderr with ours: stdout carries only this command's JSON result.
+    stdio: ['ignore', process.stderr, process.stderr],
     env: { ...process.env, PORT: port },
   });
 }

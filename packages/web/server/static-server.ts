@@ -88,8 +88,13 @@ async function serveFile(root: string, request: IncomingMessage, response: Serve
   createReadStream(path).pipe(response);
 }
 
+/** The body of /config.json: the API URL when the deployment names one, else nothing (the build's applies). */
+export function runtimeConfigJson(apiUrl: string | undefined): string {
+  return JSON.stringify(apiUrl ? { apiUrl } : {});
+}
+
 export function handleRequest(options: Pick<WebServerOptions, 'root' | 'apiUrl'>) {
-  const config = JSON.stringify(options.apiUrl ? { apiUrl: options.apiUrl } : {});
+  const config = runtimeConfigJson(options.apiUrl);
   return (request: IncomingMessage, response: ServerResponse): void => {
     const head = request.method === 'HEAD';
     if (request.method !== 'GET' && !head) {
