@@ -1,1 +1,6 @@
 export type { BlobStore } from './contract.js';
+export { StorageError } from './errors.js';
+export { FolderStore } from './folder-store.js';
+export { type GcsOptions, GcsStore } from './gcs-store.js';
+export { checkKey } from './keys.js';
+export { type OpenOptions, openStore } from './open-store.js';

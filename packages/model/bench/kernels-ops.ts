@@ -1,0 +1,97 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { builtinWasmKernel } from '../src/kernels/index.js';
+
+/** One kernel call to time: its inputs are built once, outside the timed region. */
+export interface OpCase {
+  name: string;
+  kernel: string;
+  inputs: () => tf.NamedTensorMap;
+  attrs: tf.NamedAttrMap;
+}
+
+export interface OpTiming {
+  name: string;
+  kernel: string;
+  builtin_ms: number | null;
+  ours_ms: number;
+  speedup: number | null;
+}
+
+function medianMs(run: () => void, reps: number): number {
+  run();
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const start = performance.now();
+    run();
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)] as number;
+}
+
+/** Times our registered kernel and, when tfjs ships one, the builtin wasm kernel on the same inputs. */
+export function timeOp(op: OpCase, reps: number): OpTiming {
+  const inputs = op.inputs();
+  const ours = medianMs(() => tf.dispose(tf.engine().runKernel(op.kernel, inputs, op.attrs)), reps);
+  const builtin = builtinWasmKernel(op.kernel);
+  const builtinMs = builtin
+    ? medianMs(() => {
+        const info = builtin.kernelFunc({ inputs, attrs: op.attrs, backend: tf.backend() }) as tf.TensorInfo;
+        tf.engine().makeTensorFromTensorInfo(info).dispose();
+      }, reps)
+    : null;
+  tf.dispose(Object.values(inputs));
+  const round = (ms: number) => Math.round(ms * 10) / 10;
+  return {
+    name: op.name,
+    kernel: op.kernel,
+    builtin_ms: builtinMs === null ? null : round(builtinMs),
+    ours_ms: round(ours),
+    speedup: builtinMs === null ? null : Math.round((builtinMs / ours) * 10) / 10,
+  };
+}
+
+const normal = (shape: number[]) => tf.randomNormal(shape, 0, 1, 'float32', 7);
+
+/** The backward kernels of the simple CNN's layers at one input size, batch `n`. */
+export function simpleCnnOps(size: number, n: number): OpCase[] {
+  const s1 = size - 2;
+  const p1 = Math.floor(s1 / 2);
+  const s2 = p1 - 2;
+  const convAttrs = (filterShape: number[]) => ({
+    strides: 1,
+    pad: 'valid',
+    dataFormat: 'NHWC',
+    filterShape,
+  });
+  return [
+    {
+      name: `conv2 dX @${size}`,
+      kernel: 'Conv2DBackpropInput',
+      inputs: () => ({ dy: normal([n, s2, s2, 64]), filter: normal([3, 3, 32, 64]) }),
+      attrs: { inputShape: [n, p1, p1, 32], strides: 1, pad: 'valid', dataFormat: 'NHWC' },
+    },
+    {
+      name: `conv2 dW @${size}`,
+      kernel: 'Conv2DBackpropFilter',
+      inputs: () => ({ x: normal([n, p1, p1, 32]), dy: normal([n, s2, s2, 64]) }),
+      attrs: convAttrs([3, 3, 32, 64]),
+    },
+    {
+      name: `conv1 dW @${size}`,
+      kernel: 'Conv2DBackpropFilter',
+      inputs: () => ({ x: normal([n, size, size, 1]), dy: normal([n, s1, s1, 32]) }),
+      attrs: convAttrs([3, 3, 1, 32]),
+    },
+    {
+      name: `pool1 grad @${size}`,
+      kernel: 'MaxPoolGrad',
+      inputs: () => {
+        const input = tf.relu(normal([n, s1, s1, 32]));
+        const output = tf.maxPool(input as tf.Tensor4D, 2, 2, 'valid');
+        return { dy: normal(output.shape), input, output };
+      },
+      attrs: { filterSize: 2, strides: 2, pad: 'valid' },
+    },
+  ];
+}

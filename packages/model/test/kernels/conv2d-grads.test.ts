@@ -1,0 +1,105 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { registerWasmTrainingKernels, wasmTrainingKernels } from '../../src/kernels/index.js';
+import { randomArray, readyBackends, runOn, scaledMaxError } from './backends.js';
+
+/**
+ * Bound on scaledMaxError. Each gradient element is a float32 sum of up to ~10^4 products here, summed in a
+ * different order on each backend; the rounding error of such a sum is ~sqrt(K) * 2^-24 * max|term| in
+ * practice (< 1e-5 for K = 10^4), and below K * 2^-24 (6e-4) in the worst case. Measured: < 5e-7.
+ * 1e-4 leaves room for that while still failing on any wrong index, padding or flip (errors of order 1).
+ */
+const TOLERANCE = 1e-4;
+
+interface ConvCase {
+  x: [number, number, number, number];
+  filter: [number, number, number, number];
+  stride: number;
+  pad: 'same' | 'valid';
+}
+
+const cases: ConvCase[] = [
+  { x: [1, 7, 7, 1], filter: [3, 3, 1, 4], stride: 1, pad: 'valid' },
+  { x: [3, 8, 8, 3], filter: [3, 3, 3, 8], stride: 1, pad: 'valid' },
+  { x: [2, 9, 9, 4], filter: [3, 3, 4, 5], stride: 1, pad: 'same' },
+  { x: [1, 10, 10, 2], filter: [3, 3, 2, 3], stride: 1, pad: 'same' },
+  { x: [2, 8, 8, 3], filter: [3, 3, 3, 4], stride: 2, pad: 'valid' },
+  { x: [2, 9, 9, 3], filter: [3, 3, 3, 4], stride: 2, pad: 'valid' },
+  { x: [1, 9, 9, 2], filter: [3, 3, 2, 5], stride: 2, pad: 'same' },
+  { x: [3, 10, 10, 4], filter: [3, 3, 4, 6], stride: 2, pad: 'same' },
+  { x: [2, 11, 11, 1], filter: [7, 7, 1, 8], stride: 2, pad: 'same' },
+  { x: [2, 12, 12, 3], filter: [7, 7, 3, 4], stride: 2, pad: 'valid' },
+  { x: [2, 8, 8, 6], filter: [1, 1, 6, 4], stride: 2, pad: 'same' },
+  { x: [1, 7, 7, 5], filter: [1, 1, 5, 3], stride: 1, pad: 'valid' },
+  { x: [4, 6, 6, 16], filter: [3, 3, 16, 32], stride: 1, pad: 'same' },
+];
+
+const label = (c: ConvCase) =>
+  `x ${c.x.join('x')} filter ${c.filter.join('x')} stride ${c.stride} '${c.pad}'`;
+
+/** dX and dW of sum(conv2d(x, W) * r): r is random, so dy is a dense random tensor, not all ones. */
+function convGrads(c: ConvCase, fused: boolean): () => tf.Tensor[] {
+  const xs = randomArray(tf.util.sizeFromShape(c.x), 1);
+  const ws = randomArray(tf.util.sizeFromShape(c.filter), 2);
+  const bs = randomArray(c.filter[3], 3);
+  return () => {
+    const x = tf.tensor4d(xs, c.x);
+    const w = tf.tensor4d(ws, c.filter);
+    const b = tf.tensor1d(bs);
+    const forward = (a: tf.Tensor4D, f: tf.Tensor4D, bias: tf.Tensor1D) =>
+      fused
+        ? tf.fused.conv2d({ x: a, filter: f, strides: c.stride, pad: c.pad, bias, activation: 'relu' })
+        : tf.conv2d(a, f, c.stride, c.pad);
+    const outShape = tf.tidy(() => forward(x, w, b).shape);
+    const r = tf.tensor(randomArray(tf.util.sizeFromShape(outShape), 4), outShape);
+    const loss = (a: tf.Tensor, f: tf.Tensor, bias?: tf.Tensor) =>
+      tf.sum(tf.mul(forward(a as tf.Tensor4D, f as tf.Tensor4D, (bias ?? b) as tf.Tensor1D), r));
+    return tf.grads(loss)(fused ? [x, w, b] : [x, w]);
+  };
+}
+
+describe('Conv2D gradients on wasm match the cpu backend', () => {
+  beforeAll(readyBackends);
+
+  for (const c of cases) {
+    it(label(c), async () => {
+      const expected = await runOn('cpu', convGrads(c, false));
+      const actual = await runOn('wasm', convGrads(c, false));
+      expect(scaledMaxError(actual[0] as Float32Array, expected[0] as Float32Array)).toBeLessThan(TOLERANCE);
+      expect(scaledMaxError(actual[1] as Float32Array, expected[1] as Float32Array)).toBeLessThan(TOLERANCE);
+    });
+  }
+
+  it('fused conv2d with bias and relu (what tfjs-layers runs) matches too, bias gradient included', async () => {
+    for (const c of [cases[1], cases[7], cases[8]] as ConvCase[]) {
+      const expected = await runOn('cpu', convGrads(c, true));
+      const actual = await runOn('wasm', convGrads(c, true));
+      for (let i = 0; i < 3; i++) {
+        expect(scaledMaxError(actual[i] as Float32Array, expected[i] as Float32Array)).toBeLessThan(
+          TOLERANCE,
+        );
+      }
+    }
+  });
+});
+
+describe('registerWasmTrainingKernels', () => {
+  beforeAll(readyBackends);
+
+  it('installs every kernel on wasm, is idempotent, and leaves cpu alone', () => {
+    registerWasmTrainingKernels();
+    registerWasmTrainingKernels();
+    for (const config of wasmTrainingKernels) {
+      expect(tf.getKernel(config.kernelName, 'wasm')?.kernelFunc).toBe(config.kernelFunc);
+      expect(tf.getKernel(config.kernelName, 'cpu')?.kernelFunc).not.toBe(config.kernelFunc);
+    }
+  });
+
+  it('leaks no tensors through a backward pass', async () => {
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    const grads = tf.tidy(convGrads(cases[9] as ConvCase, true));
+    tf.dispose(grads);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -1,0 +1,133 @@
+import { IdempotencyStrategy, Storage, type StorageOptions } from '@google-cloud/storage';
+import type { BlobStore } from './contract.js';
+import { StorageError } from './errors.js';
+import { checkKey, checkPrefix } from './keys.js';
+
+export interface GcsOptions {
+  /** Another JSON-API endpoint (an emulator, a test server). `STORAGE_EMULATOR_HOST` is honoured too. */
+  readonly apiEndpoint?: string;
+  readonly projectId?: string;
+  /** Objects at least this large go up as resumable uploads; smaller ones in one multipart request. */
+  readonly resumableThreshold?: number;
+  /** Resumable uploads send chunks of this many bytes (a multiple of 256 KiB); unset sends one stream. */
+  readonly chunkSize?: number;
+  readonly retryOptions?: StorageOptions['retryOptions'];
+}
+
+const DEFAULT_RESUMABLE_THRESHOLD = 8 * 1024 * 1024;
+
+interface ApiError {
+  code?: number | string;
+  message?: string;
+}
+
+/** A blob store in a GCS bucket under an optional prefix, over the official client. */
+export class GcsStore implements BlobStore {
+  readonly url: string;
+  private readonly storage: Storage;
+  private readonly resumableThreshold: number;
+
+  constructor(
+    readonly bucket: string,
+    readonly prefix: string,
+    private readonly options: GcsOptions = {},
+  ) {
+    this.url = prefix ? `gs://${bucket}/${prefix}` : `gs://${bucket}`;
+    this.resumableThreshold = options.resumableThreshold ?? DEFAULT_RESUMABLE_THRESHOLD;
+    this.storage = new Storage({
+      ...(options.apiEndpoint ? { apiEndpoint: options.apiEndpoint } : {}),
+      ...(options.projectId ? { projectId: options.projectId } : {}),
+      retryOptions: {
+        // Every write replaces a whole object with bytes we still hold, so retrying one is always safe.
+        idempotencyStrategy: IdempotencyStrategy.RetryAlways,
+        ...options.retryOptions,
+      },
+    });
+  }
+
+  private file(key: string) {
+    const name = this.prefix ? `${this.prefix}/${checkKey(key)}` : checkKey(key);
+    return this.storage.bucket(this.bucket).file(name);
+  }
+
+  async read(key: string): Promise<Uint8Array | undefined> {
+    try {
+      const [bytes] = await this.file(key).download();
+      return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    } catch (error) {
+      if (this.isMissingObject(error)) return undefined;
+      throw this.explain(error, key);
+    }
+  }
+
+  async write(key: string, bytes: Uint8Array | string): Promise<void> {
+    const data =
+      typeof bytes === 'string'
+        ? Buffer.from(bytes)
+        : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const resumable = data.byteLength >= this.resumableThreshold;
+    try {
+      // A GCS object appears only once its upload completes, so a reader never sees part of one.
+      await this.file(key).save(data, {
+        resumable,
+        ...(resumable && this.options.chunkSize ? { chunkSize: this.options.chunkSize } : {}),
+        contentType: 'application/octet-stream',
+      });
+    } catch (error) {
+      throw this.explain(error, key);
+    }
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      const [found] = await this.file(key).exists();
+      return found;
+    } catch (error) {
+      throw this.explain(error, key);
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    checkPrefix(prefix);
+    const base = this.prefix ? `${this.prefix}/` : '';
+    try {
+      const [files] = await this.storage
+        .bucket(this.bucket)
+        .getFiles({ prefix: base + prefix, autoPaginate: true });
+      return files.map((file) => file.name.slice(base.length)).sort();
+    } catch (error) {
+      throw this.explain(error, prefix);
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await this.file(key).delete({ ignoreNotFound: true });
+    } catch (error) {
+      throw this.explain(error, key);
+    }
+  }
+
+  private isMissingObject(error: unknown): boolean {
+    const { code, message = '' } = error as ApiError;
+    return code === 404 && !/bucket/i.test(message);
+  }
+
+  /** Turns the client's errors a user can fix into one sentence naming the bucket and what to do. */
+  private explain(error: unknown, key: string): Error {
+    const { code, message = '' } = error as ApiError;
+    if (code === 404)
+      return new StorageError(`Bucket gs://${this.bucket} does not exist: create it or fix the URL.`);
+    if (code === 401 || code === 403) {
+      return new StorageError(
+        `Access to ${this.url} was refused (${code}) for "${key}": grant this account the Storage Object Admin role on the bucket.`,
+      );
+    }
+    if (/default credentials/i.test(message)) {
+      return new StorageError(
+        `No Google Cloud credentials for ${this.url}: run \`gcloud auth application-default login\` or set GOOGLE_APPLICATION_CREDENTIALS.`,
+      );
+    }
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
