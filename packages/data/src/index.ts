@@ -1,1 +1,21 @@
+export { defaultCacheDir, ensureProcessed, type ProcessOptions, type ProcessSummary } from './cache.js';
+export { dataCommands } from './commands/index.js';
+export { DEFAULT_MAX_PIXELS, type DecodeOptions, decodeGray } from './decode.js';
+export {
+  byCodePoint,
+  type Dataset,
+  type DatasetFile,
+  type DatasetLayout,
+  discoverDataset,
+} from './discover.js';
+export { DatasetError, ImageError, type ImageErrorCode } from './errors.js';
+export { type ImageFormat, type ImageHeader, readHeader } from './header.js';
+export { createLogger, type Logger } from './log.js';
+export { type Manifest, type ManifestSample, type ManifestSkipped, PIPELINE } from './manifest.js';
+export { normalise } from './normalise.js';
+export { CACHE_ROOT, REPO_ROOT, SAMPLE_ROOT } from './paths.js';
+export { createDecodePool, type DecodePool, type DecodePoolOptions } from './pool.js';
+export { preprocess } from './preprocess.js';
+export { loadProcessed, type ProcessedDataset } from './processed.js';
 export { DEFAULT_SPEC, type PreprocessingSpec, specFor } from './spec.js';
+export { type Split, type SplitOptions, seededRandom, stratifiedSplit } from './split.js';

@@ -2,36 +2,56 @@ import * as tf from '@tensorflow/tfjs-core';
 // In Node, tfjs-core's CommonJS bundle registers no gradients; tfjs-layers' bundle registers all of them.
 // Importing it here makes tf.grad work whichever of the two the caller loaded first.
 import '@tensorflow/tfjs-layers';
+import { fusedBatchNormGrad, meanGrad } from './batch-norm-grads.js';
+import { repeatMiddleConfig } from './broadcast.js';
+import { rememberBuiltin } from './builtin.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
+import { meanConfig, sumConfig } from './reductions.js';
+import { castConfig, identityConfig } from './zero-copy.js';
+
+export { builtinWasmKernel } from './builtin.js';
 
 /** Every kernel this module puts on the wasm backend, replacing a slow builtin or filling a missing one. */
 export const wasmTrainingKernels: readonly tf.KernelConfig[] = [
   conv2dBackpropInputConfig,
   conv2dBackpropFilterConfig,
   maxPoolGradConfig,
+  sumConfig,
+  meanConfig,
+  repeatMiddleConfig,
+  identityConfig,
+  castConfig,
 ];
 
-const builtins = new Map<string, tf.KernelConfig>();
+/** Gradients rewritten for wasm (they defer to tfjs' own on other backends), by the kernel they differentiate. */
+const gradientRewrites: Record<string, (original: tf.GradConfig) => tf.GradConfig> = {
+  [tf.FusedBatchNorm]: fusedBatchNormGrad,
+  [tf.Mean]: meanGrad,
+};
+const installedGradients = new Set<tf.GradConfig>();
 
 /**
  * Makes the tfjs wasm backend train convnets fast: registers the kernels above for 'wasm' (unregistering a
- * builtin of the same name first, so tfjs logs no override warning). Idempotent; other backends are untouched.
+ * builtin of the same name first, so tfjs logs no override warning) and the wasm routes of the gradients
+ * above. Idempotent; other backends compute exactly as before.
  */
 export function registerWasmTrainingKernels(): void {
   for (const config of wasmTrainingKernels) {
     const current = tf.getKernel(config.kernelName, 'wasm');
     if (current?.kernelFunc === config.kernelFunc) continue;
     if (current) {
-      builtins.set(config.kernelName, current);
+      rememberBuiltin(current);
       tf.unregisterKernel(config.kernelName, 'wasm');
     }
     tf.registerKernel(config);
   }
-}
-
-/** The wasm kernel tfjs shipped under this name before registerWasmTrainingKernels replaced it (benchmarks). */
-export function builtinWasmKernel(kernelName: string): tf.KernelConfig | undefined {
-  return builtins.get(kernelName);
+  for (const [kernelName, rewrite] of Object.entries(gradientRewrites)) {
+    const current = tf.getGradient(kernelName);
+    if (!current || installedGradients.has(current)) continue;
+    const ours = rewrite(current);
+    installedGradients.add(ours);
+    tf.registerGradient(ours);
+  }
 }

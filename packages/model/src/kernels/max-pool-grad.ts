@@ -23,34 +23,46 @@ function maxPoolGrad(
   const { batchSize, inHeight, inWidth, inChannels: c, outHeight, outWidth } = info;
   const { strideHeight, strideWidth, filterHeight, filterWidth } = info;
   const { top, left } = info.padInfo;
-  const rowStride = inWidth * c;
+  const window = { rows: 0, cols: 0, rowStride: inWidth * c, channels: c };
   dx.fill(0);
   let dyAt = 0;
   for (let n = 0; n < batchSize; n++) {
-    const image = n * inHeight * rowStride;
     for (let oh = 0; oh < outHeight; oh++) {
       const rowStart = Math.max(oh * strideHeight - top, 0);
-      const rowEnd = Math.min(oh * strideHeight - top + filterHeight, inHeight);
+      window.rows = Math.min(oh * strideHeight - top + filterHeight, inHeight) - rowStart;
       for (let ow = 0; ow < outWidth; ow++, dyAt += c) {
         const colStart = Math.max(ow * strideWidth - left, 0);
-        const colEnd = Math.min(ow * strideWidth - left + filterWidth, inWidth);
-        const corner = image + rowStart * rowStride + colStart * c;
-        for (let ch = 0; ch < c; ch++) {
-          let best = Number.NEGATIVE_INFINITY;
-          let bestAt = -1;
-          for (let ih = rowStart, rowAt = corner + ch; ih < rowEnd; ih++, rowAt += rowStride) {
-            for (let iw = colStart, at = rowAt; iw < colEnd; iw++, at += c) {
-              const v = x[at] as number;
-              if (v > best) {
-                best = v;
-                bestAt = at;
-              }
-            }
-          }
-          if (bestAt >= 0) dx[bestAt] = (dx[bestAt] as number) + (dy[dyAt + ch] as number);
+        window.cols = Math.min(ow * strideWidth - left + filterWidth, inWidth) - colStart;
+        const corner = ((n * inHeight + rowStart) * inWidth + colStart) * c;
+        routeWindow(dy, x, dx, dyAt, corner, window);
+      }
+    }
+  }
+}
+
+/** Adds each channel's dy to the first maximum of its window, whose top-left element is at `corner`. */
+function routeWindow(
+  dy: Float32Array,
+  x: Float32Array,
+  dx: Float32Array,
+  dyAt: number,
+  corner: number,
+  window: { rows: number; cols: number; rowStride: number; channels: number },
+): void {
+  const { rows, cols, rowStride, channels } = window;
+  for (let ch = 0; ch < channels; ch++) {
+    let best = Number.NEGATIVE_INFINITY;
+    let bestAt = -1;
+    for (let r = 0, rowAt = corner + ch; r < rows; r++, rowAt += rowStride) {
+      for (let col = 0, at = rowAt; col < cols; col++, at += channels) {
+        const v = x[at] as number;
+        if (v > best) {
+          best = v;
+          bestAt = at;
         }
       }
     }
+    if (bestAt >= 0) dx[bestAt] = (dx[bestAt] as number) + (dy[dyAt + ch] as number);
   }
 }
 

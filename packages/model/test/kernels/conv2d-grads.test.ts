@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmTrainingKernels, wasmTrainingKernels } from '../../src/kernels/index.js';
 import { randomArray, readyBackends, runOn, scaledMaxError } from './backends.js';
 
 /**
@@ -11,14 +10,14 @@ import { randomArray, readyBackends, runOn, scaledMaxError } from './backends.js
  */
 const TOLERANCE = 1e-4;
 
-interface ConvCase {
+export interface ConvCase {
   x: [number, number, number, number];
   filter: [number, number, number, number];
   stride: number;
   pad: 'same' | 'valid';
 }
 
-const cases: ConvCase[] = [
+export const cases: ConvCase[] = [
   { x: [1, 7, 7, 1], filter: [3, 3, 1, 4], stride: 1, pad: 'valid' },
   { x: [3, 8, 8, 3], filter: [3, 3, 3, 8], stride: 1, pad: 'valid' },
   { x: [2, 9, 9, 4], filter: [3, 3, 4, 5], stride: 1, pad: 'same' },
@@ -38,7 +37,7 @@ const label = (c: ConvCase) =>
   `x ${c.x.join('x')} filter ${c.filter.join('x')} stride ${c.stride} '${c.pad}'`;
 
 /** dX and dW of sum(conv2d(x, W) * r): r is random, so dy is a dense random tensor, not all ones. */
-function convGrads(c: ConvCase, fused: boolean): () => tf.Tensor[] {
+export function convGrads(c: ConvCase, fused: boolean): () => tf.Tensor[] {
   const xs = randomArray(tf.util.sizeFromShape(c.x), 1);
   const ws = randomArray(tf.util.sizeFromShape(c.filter), 2);
   const bs = randomArray(c.filter[3], 3);
@@ -80,26 +79,5 @@ describe('Conv2D gradients on wasm match the cpu backend', () => {
         );
       }
     }
-  });
-});
-
-describe('registerWasmTrainingKernels', () => {
-  beforeAll(readyBackends);
-
-  it('installs every kernel on wasm, is idempotent, and leaves cpu alone', () => {
-    registerWasmTrainingKernels();
-    registerWasmTrainingKernels();
-    for (const config of wasmTrainingKernels) {
-      expect(tf.getKernel(config.kernelName, 'wasm')?.kernelFunc).toBe(config.kernelFunc);
-      expect(tf.getKernel(config.kernelName, 'cpu')?.kernelFunc).not.toBe(config.kernelFunc);
-    }
-  });
-
-  it('leaks no tensors through a backward pass', async () => {
-    await tf.setBackend('wasm');
-    const before = tf.memory().numTensors;
-    const grads = tf.tidy(convGrads(cases[9] as ConvCase, true));
-    tf.dispose(grads);
-    expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -1,0 +1,44 @@
+import type { CommandModule } from 'yargs';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { dataCommands } from './commands/index.js';
+import { DatasetError, ImageError } from './errors.js';
+
+/**
+ * The `data` CLI: a list of command modules. Errors a user can cause end in one sentence on stderr and exit code 1;
+ * anything else is a bug and keeps its stack.
+ */
+export async function runCli(
+  argv: readonly string[],
+  // biome-ignore lint/suspicious/noExplicitAny: command modules have differing argument types
+  commands: readonly CommandModule<object, any>[] = dataCommands,
+): Promise<number> {
+  const cli = yargs([...argv])
+    .scriptName('data')
+    .command(commands as CommandModule<object, object>[])
+    .demandCommand(1, 'Name a command: data <command> (see --help).')
+    .strict()
+    .fail((message, error, y) => {
+      if (error) throw error;
+      console.error(`${message}\n\n${y.help()}`);
+      throw new UsageError(message);
+    })
+    .help();
+  try {
+    await cli.parseAsync();
+    return 0;
+  } catch (error) {
+    if (error instanceof DatasetError || error instanceof ImageError) {
+      console.error(error.message);
+      return 1;
+    }
+    if (error instanceof UsageError) return 1;
+    throw error;
+  }
+}
+
+class UsageError extends Error {}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.exitCode = await runCli(hideBin(process.argv));
+}

@@ -1,0 +1,72 @@
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { ensureProcessed } from '../cache.js';
+import { DEFAULT_MAX_PIXELS } from '../decode.js';
+import { createLogger } from '../log.js';
+import { SAMPLE_ROOT } from '../paths.js';
+import { DEFAULT_SPEC, specFor } from '../spec.js';
+
+interface ProcessArgs {
+  root: string;
+  size: number;
+  'cache-dir': string | undefined;
+  seed: number;
+  'validation-fraction': number;
+  'max-pixels': number;
+  threads: number | undefined;
+}
+
+/** `data process`: images to the processed cache; prints a short summary, then the summary as JSON. */
+export const processCommand: CommandModule<object, ProcessArgs> = {
+  command: 'process',
+  describe: 'Decode, grey-scale, resize and cache a dataset as tensors plus a JSON manifest',
+  builder: (yargs: Argv) =>
+    yargs
+      .option('root', {
+        type: 'string',
+        default: SAMPLE_ROOT,
+        describe: 'dataset folder (Kaggle layout or class folders)',
+      })
+      .option('size', {
+        type: 'number',
+        default: DEFAULT_SPEC.size,
+        describe: 'output images are size x size',
+      })
+      .option('cache-dir', {
+        type: 'string',
+        describe: 'cache folder (default: .cache/processed/<dataset>-<size>px-<hash>)',
+      })
+      .option('seed', { type: 'number', default: 42, describe: 'seed of the train/validation split' })
+      .option('validation-fraction', {
+        type: 'number',
+        default: 0.2,
+        describe: 'share of each class for validation',
+      })
+      .option('max-pixels', { type: 'number', default: DEFAULT_MAX_PIXELS, describe: 'refuse larger images' })
+      .option('threads', {
+        type: 'number',
+        describe: 'decoding worker threads (default: one per core)',
+      }) as Argv<ProcessArgs>,
+  handler: async (args: ArgumentsCamelCase<ProcessArgs>) => {
+    const { summary } = await ensureProcessed({
+      root: args.root,
+      spec: specFor(args.size),
+      cacheDir: args['cache-dir'],
+      seed: args.seed,
+      validationFraction: args['validation-fraction'],
+      maxPixels: args['max-pixels'],
+      threads: args.threads,
+      logger: createLogger('data'),
+    });
+    const classes = Object.entries(summary.classes)
+      .map(([name, n]) => `${name} ${n}`)
+      .join(', ');
+    const how = summary.reused ? 'cache up to date, nothing decoded' : `${summary.decoded} decoded`;
+    console.log(
+      `${summary.images} images (${classes}) at ${summary.size}x${summary.size}; ${how}; ${summary.skipped} skipped`,
+    );
+    console.log(
+      `split: ${summary.train} train, ${summary.validation} validation, ${summary.test} test -> ${summary.cacheDir}`,
+    );
+    console.log(JSON.stringify(summary));
+  },
+};

@@ -1,0 +1,79 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { DecodeOptions } from './decode.js';
+import type { DecodeReply, DecodeTask } from './decode-worker.js';
+import { ImageError } from './errors.js';
+
+export interface DecodePoolOptions extends DecodeOptions {
+  /** Output is size x size. */
+  readonly size: number;
+  /** Worker threads; defaults to the number of cores. */
+  readonly threads?: number;
+}
+
+/** `decodeGray` spread over worker threads, one per core: the decode is CPU-bound and per-image. */
+export interface DecodePool {
+  decode(bytes: Uint8Array): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
+
+interface Pending {
+  readonly resolve: (pixels: Uint8Array) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/** Tasks queued per worker: enough that a worker never waits for the next message, few enough to stay fair. */
+const IN_FLIGHT_PER_WORKER = 4;
+
+export function defaultThreads(): number {
+  return Math.max(1, availableParallelism());
+}
+
+export function createDecodePool(options: DecodePoolOptions): DecodePool {
+  const threads = options.threads ?? defaultThreads();
+  const bootstrap = new URL('./decode-worker-bootstrap.mjs', import.meta.url);
+  const workers = Array.from({ length: threads }, () => new Worker(bootstrap));
+  const inFlight = workers.map(() => 0);
+  const pending = new Map<number, Pending>();
+  const queue: DecodeTask[] = [];
+  let nextId = 0;
+
+  const dispatch = (): void => {
+    while (queue.length > 0) {
+      const slot = inFlight.indexOf(Math.min(...inFlight));
+      if ((inFlight[slot] as number) >= IN_FLIGHT_PER_WORKER) return;
+      inFlight[slot] = (inFlight[slot] as number) + 1;
+      (workers[slot] as Worker).postMessage(queue.shift());
+    }
+  };
+
+  workers.forEach((worker, slot) => {
+    worker.on('message', (reply: DecodeReply) => {
+      inFlight[slot] = (inFlight[slot] as number) - 1;
+      const task = pending.get(reply.id);
+      pending.delete(reply.id);
+      if ('pixels' in reply) task?.resolve(reply.pixels);
+      else if (reply.error.code === 'internal') task?.reject(new Error(reply.error.message));
+      else task?.reject(new ImageError(reply.error.code, reply.error.message));
+      dispatch();
+    });
+    worker.on('error', (error) => {
+      for (const task of pending.values()) task.reject(error);
+      pending.clear();
+    });
+  });
+
+  return {
+    decode(bytes) {
+      const id = nextId++;
+      return new Promise<Uint8Array>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        queue.push({ id, bytes, size: options.size, maxPixels: options.maxPixels });
+        dispatch();
+      });
+    },
+    async close() {
+      await Promise.all(workers.map((worker) => worker.terminate()));
+    },
+  };
+}

@@ -1,0 +1,126 @@
+import { readFileSync } from 'node:fs';
+import { type Taps, tapsFor } from './taps.js';
+
+/** Built from ../wasm/resize.ts by `pnpm --filter @mri/data build:wasm`; a test checks that it matches. */
+export const RESIZE_WASM_URL = new URL('./resize.wasm', import.meta.url);
+
+// The WebAssembly globals are typed only in the DOM lib, which this Node-only package does not load.
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { readonly exports: unknown };
+}
+const { WebAssembly: wasm } = globalThis as unknown as { WebAssembly: WasmApi };
+
+interface Exports {
+  readonly memory: WasmMemory;
+  transpose(src: number, width: number, height: number, dst: number): void;
+  resizeColumns(
+    src: number,
+    width: number,
+    dst: number,
+    outHeight: number,
+    start: number,
+    count: number,
+    weights: number,
+    stride: number,
+  ): void;
+}
+
+interface PlacedTaps {
+  readonly start: number;
+  readonly count: number;
+  readonly weights: number;
+  readonly stride: number;
+}
+
+const PAGE = 65536;
+const align16 = (n: number) => (n + 15) & ~15;
+
+/**
+ * One instance per thread. Tap tables are copied into wasm memory once per (in, out) size pair and kept; images
+ * and intermediate rows go in a scratch area above them.
+ */
+class WasmResizer {
+  private readonly exports: Exports;
+  private readonly placed = new Map<Taps, PlacedTaps>();
+  private tapsEnd = PAGE; // page 0 is the module's own (it has no static data, but leave it alone)
+
+  constructor(bytes: Uint8Array) {
+    this.exports = new wasm.Instance(new wasm.Module(bytes)).exports as unknown as Exports;
+  }
+
+  resize(src: Uint8Array, width: number, height: number, outWidth: number, outHeight: number): Uint8Array {
+    const rows = width === outWidth ? undefined : this.place(tapsFor(width, outWidth));
+    const cols = height === outHeight ? undefined : this.place(tapsFor(height, outHeight));
+    // Four scratch buffers, each big enough for any intermediate image.
+    const area = Math.max(width, outWidth) * Math.max(height, outHeight);
+    const [a, b, c, d] = [0, 1, 2, 3].map((i) => align16(this.tapsEnd) + i * align16(area + 16)) as [
+      number,
+      number,
+      number,
+      number,
+    ];
+    this.reserve(d + area + 16);
+    const { exports } = this;
+    new Uint8Array(exports.memory.buffer).set(src, a);
+    let at = a;
+    if (rows) {
+      // Horizontal pass as a vertical pass on the transpose: the vector kernel's fast direction.
+      exports.transpose(a, width, height, b);
+      exports.resizeColumns(b, height, c, outWidth, rows.start, rows.count, rows.weights, rows.stride);
+      exports.transpose(c, height, outWidth, d);
+      at = d;
+    }
+    if (cols) {
+      const out = at === a ? b : a;
+      exports.resizeColumns(at, outWidth, out, outHeight, cols.start, cols.count, cols.weights, cols.stride);
+      at = out;
+    }
+    return new Uint8Array(exports.memory.buffer, at, outWidth * outHeight).slice();
+  }
+
+  private place(taps: Taps): PlacedTaps {
+    const known = this.placed.get(taps);
+    if (known) return known;
+    const start = align16(this.tapsEnd);
+    const count = align16(start + taps.start.byteLength);
+    const weights = align16(count + taps.count.byteLength);
+    this.tapsEnd = weights + taps.weights.byteLength;
+    this.reserve(this.tapsEnd);
+    const heap = this.exports.memory.buffer;
+    new Int32Array(heap, start, taps.start.length).set(taps.start);
+    new Int32Array(heap, count, taps.count.length).set(taps.count);
+    new Int32Array(heap, weights, taps.weights.length).set(taps.weights);
+    const placed = { start, count, weights, stride: taps.stride };
+    this.placed.set(taps, placed);
+    return placed;
+  }
+
+  private reserve(end: number): void {
+    const { memory } = this;
+    const missing = end - memory.buffer.byteLength;
+    if (missing > 0) memory.grow(Math.ceil(missing / PAGE));
+  }
+
+  private get memory(): WasmMemory {
+    return this.exports.memory;
+  }
+}
+
+let resizer: WasmResizer | null | undefined;
+
+/** The SIMD kernel for this thread, or null where WebAssembly SIMD is unavailable. */
+export function wasmResizer(): WasmResizer | null {
+  if (resizer === undefined) {
+    try {
+      resizer = new WasmResizer(readFileSync(RESIZE_WASM_URL));
+    } catch {
+      resizer = null;
+    }
+  }
+  return resizer;
+}

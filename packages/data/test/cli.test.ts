@@ -1,0 +1,63 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../src/paths.js';
+import { sampleCopy, tempDir } from './helpers.js';
+
+const TSX = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
+const CLI = join(REPO_ROOT, 'packages', 'data', 'src', 'cli.ts');
+
+function data(args: string[], cwd = tempDir()) {
+  const result = spawnSync(TSX, [CLI, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, LOG_LEVEL: 'warn' },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('data CLI', () => {
+  it('processes a dataset from any cwd and ends stdout with the JSON summary', () => {
+    const root = sampleCopy(3);
+    const cacheDir = join(tempDir(), 'cache');
+    const run = data(['process', '--root', root, '--size', '24', '--cache-dir', cacheDir]);
+    expect(run.status, run.stderr).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(
+      /^12 images \(glioma 3, meningioma 3, notumor 3, pituitary 3\) at 24x24; 12 decoded/,
+    );
+    const summary = JSON.parse(lines.at(-1) ?? '');
+    expect(summary).toMatchObject({ images: 12, size: 24, reused: false, cacheDir });
+    const again = data(['process', '--root', root, '--size', '24', '--cache-dir', cacheDir]);
+    expect(JSON.parse(again.stdout.trim().split('\n').at(-1) ?? '')).toMatchObject({
+      reused: true,
+      decoded: 0,
+    });
+  });
+
+  it('stops on a missing root with one sentence and no stack trace', () => {
+    const run = data(['process', '--root', '/no/such/dataset']);
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toBe(
+      'Dataset folder /no/such/dataset does not exist; pass --root with a folder of class folders.',
+    );
+    expect(run.stdout).toBe('');
+  });
+
+  it('stops on an empty class with one sentence', () => {
+    const root = sampleCopy(1);
+    mkdirSync(join(root, 'Training', 'empty'));
+    const run = data(['process', '--root', root, '--cache-dir', join(tempDir(), 'c')]);
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toMatch(
+      /^Class folder .*empty holds no \.jpg, \.jpeg or \.png images; add some or remove it\.$/,
+    );
+  });
+
+  it('refuses an unknown command with usage help and a non-zero exit', () => {
+    const run = data(['frobnicate']);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/Unknown argument: frobnicate/);
+  });
+});
