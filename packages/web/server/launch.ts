@@ -10,7 +10,7 @@ import { startWebServer } from './static-server.js';
 // `pnpm web`: one command from a fresh Quick start to an open page. Builds the page, serves it, and starts the
 // API (`pnpm serve`) as well unless one already answers at the API URL. Ctrl-C stops everything it started.
 
-const log = pino({ name: 'web' }, pino.destination(2));
+const log = pino({ name: 'web', base: undefined }, pino.destination(2));
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
 const argv = await yargs(hideBin(process.argv))

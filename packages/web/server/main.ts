@@ -9,7 +9,7 @@ import { startWebServer } from './static-server.js';
 
 // Serves an already built page (the container's entry point). `pnpm web` builds first and may start the API too.
 
-const log = pino({ name: 'web' }, pino.destination(2));
+const log = pino({ name: 'web', base: undefined }, pino.destination(2));
 
 const argv = await yargs(hideBin(process.argv))
   .scriptName('mri-web')
