@@ -1,3 +1,4 @@
+import { isUserError } from '@mri/datasync';
 import type { CommandModule } from 'yargs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -28,7 +29,7 @@ export async function runCli(
     await cli.parseAsync();
     return 0;
   } catch (error) {
-    if (error instanceof DatasetError || error instanceof ImageError) {
+    if (error instanceof DatasetError || error instanceof ImageError || isUserError(error)) {
       console.error(error.message);
       return 1;
     }

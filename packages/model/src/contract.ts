@@ -23,12 +23,17 @@ export interface EngineOptions {
   readonly classNames: readonly string[];
   readonly optimizer: OptimizerSettings;
   readonly seed: number;
-  /** Data-parallel workers (each its own wasm instance); 0 trains on the calling thread. */
-  readonly workers: number;
+  /**
+   * Data-parallel workers (each its own backend instance in a worker thread); 0 trains on the calling thread.
+   * Omitted means one per core. Results are deterministic for a given seed and worker count.
+   */
+  readonly workers?: number;
   readonly backend: BackendChoice;
   readonly labelSmoothing: number;
   /** Per-class loss weights, in classNames order; omitted means equal weights. */
   readonly classWeights?: readonly number[];
+  /** Dropout rate before the classifier head; omitted means the architecture's default. */
+  readonly dropout?: number;
 }
 
 /** A batch of preprocessed images, NHWC with C = 1, and integer labels. */

@@ -7,6 +7,8 @@ export interface GcsOptions {
   /** Another JSON-API endpoint (an emulator, a test server). `STORAGE_EMULATOR_HOST` is honoured too. */
   readonly apiEndpoint?: string;
   readonly projectId?: string;
+  /** A service-account key file; unset uses Application Default Credentials. */
+  readonly keyFilename?: string;
   /** Objects at least this large go up as resumable uploads; smaller ones in one multipart request. */
   readonly resumableThreshold?: number;
   /** Resumable uploads send chunks of this many bytes (a multiple of 256 KiB); unset sends one stream. */
@@ -37,6 +39,7 @@ export class GcsStore implements BlobStore {
     this.storage = new Storage({
       ...(options.apiEndpoint ? { apiEndpoint: options.apiEndpoint } : {}),
       ...(options.projectId ? { projectId: options.projectId } : {}),
+      ...(options.keyFilename ? { keyFilename: options.keyFilename } : {}),
       retryOptions: {
         // Every write replaces a whole object with bytes we still hold, so retrying one is always safe.
         idempotencyStrategy: IdempotencyStrategy.RetryAlways,

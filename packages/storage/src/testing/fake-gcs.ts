@@ -1,7 +1,8 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { crc32cBase64 } from './crc32c.js';
+import { md5Base64, readBody, resource, send } from './json-api.js';
 import { parseMultipart } from './multipart.js';
 
 /**
@@ -26,6 +27,8 @@ export interface FakeGcsOptions {
   readonly buckets?: readonly string[];
   /** Largest page a list returns, whatever maxResults asks (small values exercise pagination). */
   readonly pageSize?: number;
+  /** Milliseconds each request waits before it is answered, like a bucket across a network. */
+  readonly latencyMs?: number;
 }
 
 interface UploadSession {
@@ -121,6 +124,7 @@ export class FakeGcsServer {
     const uploadType = url.searchParams.get('uploadType') ?? undefined;
     this.requests.push({ method, path: url.pathname, ...(uploadType ? { uploadType } : {}) });
     const body = await readBody(req);
+    if (this.options.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
     const failure = this.failures.shift();
     if (failure) throw new HttpError(failure, 'Injected failure.', 'backendError');
 
@@ -285,41 +289,4 @@ export class FakeGcsServer {
       ...(names.length > pageSize && last ? { nextPageToken: Buffer.from(last).toString('base64url') } : {}),
     });
   }
-}
-
-function md5Base64(bytes: Uint8Array): string {
-  return createHash('md5').update(bytes).digest('base64');
-}
-
-function resource(bucket: string, name: string, stored: StoredObject) {
-  return {
-    kind: 'storage#object',
-    id: `${bucket}/${name}/${stored.generation}`,
-    name,
-    bucket,
-    generation: String(stored.generation),
-    metageneration: '1',
-    contentType: stored.contentType,
-    size: String(stored.bytes.length),
-    md5Hash: md5Base64(stored.bytes),
-    crc32c: crc32cBase64(stored.bytes),
-    etag: String(stored.generation),
-    timeCreated: stored.updated,
-    updated: stored.updated,
-  };
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=UTF-8',
-    'Content-Length': Buffer.byteLength(text),
-  });
-  res.end(text);
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }

@@ -1,0 +1,68 @@
+/**
+ * Picks the tfjs backend once per thread: tfjs-node when its native addon loads, else wasm (XNNPACK, SIMD), else the
+ * pure-JS cpu backend. A requested backend that cannot start is one clear error, never a silent fallback.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import type { BackendChoice, BackendName } from './contract.js';
+import { log } from './log.js';
+import { registerWasmTrainingKernels } from './standin-kernels.js';
+
+export class BackendUnavailableError extends Error {
+  override readonly name = 'BackendUnavailableError';
+}
+
+// PROD silences tfjs' console banners ("install tfjs-node...") that would otherwise land on stdout-adjacent streams.
+tf.env().set('PROD', true);
+
+let active: BackendName | undefined;
+
+async function loadTensorflowAddon(): Promise<string | undefined> {
+  try {
+    // A variable specifier keeps bundlers and type-checkers from requiring the optional package.
+    const name = '@tensorflow/tfjs-node';
+    await import(name);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message.split('\n')[0];
+  }
+}
+
+async function start(name: BackendName): Promise<string | undefined> {
+  if (name === 'tensorflow') {
+    const failure = await loadTensorflowAddon();
+    if (failure !== undefined) return failure;
+  }
+  try {
+    if (!(await tf.setBackend(name))) return `tfjs could not initialise the ${name} backend`;
+    await tf.ready();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return undefined;
+}
+
+/** Initialise the backend for this thread (idempotent) and return which one runs. */
+export async function initBackend(choice: BackendChoice = 'auto'): Promise<BackendName> {
+  if (active !== undefined && (choice === 'auto' || choice === active)) return active;
+  const candidates: BackendName[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice];
+  const failures: string[] = [];
+  for (const name of candidates) {
+    const failure = await start(name);
+    if (failure === undefined) {
+      if (name === 'wasm') registerWasmTrainingKernels();
+      if (active === undefined) log.info({ backend: name, tried: failures }, `tfjs backend: ${name}`);
+      active = name;
+      return name;
+    }
+    failures.push(`${name}: ${failure}`);
+  }
+  throw new BackendUnavailableError(
+    `The ${choice} backend is not available here (${failures.join('; ')}); choose backend "auto", "wasm" or "cpu".`,
+  );
+}
+
+export function activeBackend(): BackendName | undefined {
+  return active;
+}
