@@ -156,6 +156,8 @@ async function trainEpoch(
       loss: (lossSum / seen).toFixed(4),
       acc: (correctSum / seen).toFixed(3),
     });
+    // Let the event loop reach its poll phase: Ctrl-C's handler cannot run while steps chain through microtasks.
+    await new Promise((resolve) => setImmediate(resolve));
     if (options.stopRequested()) break;
   }
   progress.stop();
