@@ -20,7 +20,7 @@ export async function resolveModel(model: string, registry: string): Promise<Res
   const dir = resolve(model);
   if (await isFile(join(dir, 'metadata.json'))) return { dir };
   // Loaded only for a registry reference: the registry brings the storage clients, which a folder does not need.
-  const { openRegistry, UserError } = await import('@mri/trainer');
+  const { openRegistry, UserError } = await import('./registry.js');
   try {
     const models = openRegistry({ registryUrl: registry });
     const entry = await models.entry(model);
