@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureSampleModel } from '../../../../tests/support/sample-model.js';
+import { inject } from 'vitest';
 import { type App, type AppOptions, buildApp } from '../../src/app.js';
 import type { ServiceConfig } from '../../src/config.js';
 import type { PredictionLog } from '../../src/predictions/log.js';
@@ -18,9 +18,9 @@ export const testConfig = (overrides: Partial<ServiceConfig> = {}): TestConfig =
   ...overrides,
 });
 
-/** The model every API test serves: the trainer's real model trained on the sample (cached after the first run). */
-export function testModel(): Promise<string> {
-  return ensureSampleModel();
+/** The model every API test serves: the trainer's real model trained on the sample (see global-setup.ts). */
+export async function testModel(): Promise<string> {
+  return inject('sampleModelDir');
 }
 
 export interface RunningApp extends App {
