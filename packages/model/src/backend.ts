@@ -6,8 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendChoice, BackendName } from './contract.js';
+import { registerWasmTrainingKernels } from './kernels/index.js';
 import { log } from './log.js';
-import { registerWasmTrainingKernels } from './standin-kernels.js';
 
 export class BackendUnavailableError extends Error {
   override readonly name = 'BackendUnavailableError';
@@ -43,8 +43,11 @@ async function start(name: BackendName): Promise<string | undefined> {
   return undefined;
 }
 
-/** Initialise the backend for this thread (idempotent) and return which one runs. */
-export async function initBackend(choice: BackendChoice = 'auto'): Promise<BackendName> {
+/** Initialise the backend for this thread (idempotent) and return which one runs; logged once unless `quiet`. */
+export async function initBackend(
+  choice: BackendChoice = 'auto',
+  { quiet = false }: { quiet?: boolean } = {},
+): Promise<BackendName> {
   if (active !== undefined && (choice === 'auto' || choice === active)) return active;
   const candidates: BackendName[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice];
   const failures: string[] = [];
@@ -52,7 +55,8 @@ export async function initBackend(choice: BackendChoice = 'auto'): Promise<Backe
     const failure = await start(name);
     if (failure === undefined) {
       if (name === 'wasm') registerWasmTrainingKernels();
-      if (active === undefined) log.info({ backend: name, tried: failures }, `tfjs backend: ${name}`);
+      if (active === undefined && !quiet)
+        log.info({ backend: name, tried: failures }, `tfjs backend: ${name}`);
       active = name;
       return name;
     }

@@ -22,9 +22,7 @@ export function trainerSettings(options: EngineOptions): TrainerSettings {
 }
 
 export function workerCount(options: EngineOptions): number {
-  // Data-parallel workers land in the next commit; until then the default trains on the calling thread.
-  void availableParallelism;
-  return options.workers ?? 0;
+  return options.workers ?? availableParallelism();
 }
 
 export function validateOptions(options: EngineOptions): void {

@@ -1,0 +1,100 @@
+/**
+ * One data-parallel replica: its own backend instance and model, trained on its shard of every batch, with gradients
+ * all-reduced through the shared exchange before each update.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs-core';
+import { saveArtifact } from '../artifact/save.js';
+import { initBackend } from '../backend.js';
+import type { Batch } from '../contract.js';
+import { trainerSettings } from '../engine-options.js';
+import { LocalTrainer } from '../training/local-trainer.js';
+import { mixSeed } from '../zoo/random.js';
+import { GradientExchange } from './exchange.js';
+import type { Ready, Reply, Request, WorkerInit } from './protocol.js';
+
+const port = parentPort;
+if (port === null) throw new Error('worker.ts must run in a worker thread');
+const { options, index } = (workerData as { init: WorkerInit }).init;
+// The engine logs the backend once for all workers.
+const backend = await initBackend(options.backend, { quiet: true });
+const trainer = new LocalTrainer(trainerSettings(options));
+let exchange: GradientExchange | undefined;
+
+function flatten(tensors: readonly tf.Tensor[]): Float32Array[] {
+  return tensors.map((t) => t.dataSync() as Float32Array);
+}
+
+function assignFlat(variables: readonly tf.Variable[], flat: Float32Array): void {
+  let offset = 0;
+  for (const v of variables) {
+    v.assign(tf.tensor(flat.subarray(offset, offset + v.size), v.shape));
+    offset += v.size;
+  }
+}
+
+function step(batch: Batch, denominator: number, stepIndex: number) {
+  if (exchange === undefined) throw new Error('step before attach');
+  const statistics = trainer.statistics;
+  let loss = 0;
+  let correct = 0;
+  if (batch.size > 0) {
+    const shard = trainer.gradients(batch, denominator, mixSeed(options.seed, stepIndex, index));
+    exchange.publish(flatten(shard.grads), flatten(statistics), true);
+    tf.dispose(shard.grads);
+    ({ loss, correct } = shard);
+  } else {
+    exchange.publish(
+      trainer.trainable.map((v) => new Float32Array(v.size)),
+      [],
+      false,
+    );
+  }
+  exchange.arrive();
+  const summed = exchange.summedGradients();
+  tf.tidy(() => {
+    let offset = 0;
+    const grads = trainer.trainable.map((v) => {
+      const g = tf.tensor(summed.subarray(offset, offset + v.size), v.shape);
+      offset += v.size;
+      return g;
+    });
+    trainer.apply(grads);
+    if (statistics.length > 0) assignFlat(statistics, exchange?.averagedStatistics() as Float32Array);
+  });
+  return { loss, correct };
+}
+
+async function handle(request: Request): Promise<unknown> {
+  switch (request.type) {
+    case 'attach':
+      exchange = new GradientExchange(request.buffer, request.layout, index);
+      return null;
+    case 'step':
+      return step(request.batch, request.denominator, request.step);
+    case 'predict':
+      return trainer.predict(request.images, request.count);
+    case 'embed':
+      return trainer.embed(request.images, request.count);
+    case 'lr':
+      trainer.learningRate = request.lr;
+      return null;
+    case 'save':
+      await saveArtifact(request.dir, trainer.model, request.metadata);
+      return null;
+  }
+}
+
+port.on('message', (message: { id: number; request: Request }) => {
+  handle(message.request).then(
+    (result) => port.postMessage({ id: message.id, result } satisfies Reply),
+    (error: unknown) => port.postMessage({ id: message.id, error: (error as Error).message } satisfies Reply),
+  );
+});
+
+const size = (vars: readonly tf.Variable[]) => vars.reduce((n, v) => n + v.size, 0);
+port.postMessage({
+  backend,
+  params: size(trainer.trainable),
+  stats: size(trainer.statistics),
+} satisfies Ready);
