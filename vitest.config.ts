@@ -7,7 +7,7 @@ export default defineConfig({
     projects: ['packages/*', 'tests'],
     coverage: {
       provider: 'v8',
-      include: ['packages/*/src/**'],
+      include: ['packages/*/src/**/*.{ts,tsx,mts,mjs}'],
       exclude: ['**/*.d.ts', 'packages/web/**'],
       reporter: ['text-summary', 'json-summary', 'html'],
       thresholds: {
