@@ -1,7 +1,7 @@
 // The whole test suite, as the README's Quick start runs it: lint + format + typecheck, then every vitest project
 // with coverage. Ends with a plain "N passed, N failed" line so any CI reader can tell what ran.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -10,7 +10,12 @@ function run(command, args) {
   return result.status ?? 1;
 }
 
-if (run('biome', ['check', '.']) !== 0 || run('tsc', ['-p', 'tsconfig.json']) !== 0) {
+const staticChecks = [
+  ['biome', ['check', '.']],
+  ['tsc', ['-p', 'tsconfig.json']],
+  ['tsc', ['-p', 'packages/web/tsconfig.json']],
+];
+if (staticChecks.some(([command, args]) => run(command, args) !== 0)) {
   console.error(
     'Static checks failed: run `pnpm fix` for formatting and lint fixes, then read what remains.',
   );
@@ -27,6 +32,15 @@ const status = run('vitest', [
   `--outputFile.json=${report}`,
   ...process.argv.slice(2),
 ]);
+// The browser tests skip themselves where no Chromium is installed (outside CI); say so where nobody can miss it.
+// Same lookup as tests/support/chromium.ts.
+const chromium = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
+if (!chromium.some((path) => path && existsSync(path))) {
+  console.log(
+    'Browser tests were NOT run: no Chromium at /usr/bin/chromium. To run them, install it ' +
+      '(Debian/Ubuntu: `sudo apt-get install chromium`) or set CHROMIUM_PATH to a Chromium or Chrome binary.',
+  );
+}
 try {
   const summary = JSON.parse(readFileSync(report, 'utf8'));
   const skipped = summary.numPendingTests + summary.numTodoTests;

@@ -26,7 +26,7 @@ const args = yargs(hideBin(process.argv))
     default: 'pool',
     describe: `comma-separated: ${Object.keys(VARIANTS)}`,
   })
-  .option('rounds', { type: 'number', default: 2 })
+  .option('rounds', { type: 'number', default: 3 })
   .strict()
   .parseSync();
 

@@ -1,7 +1,9 @@
 import { Transformer } from '@napi-rs/image';
 import sharp from 'sharp';
 import { decodeGray } from '../src/decode.js';
+import { readHeader } from '../src/header.js';
 import { createDecodePool } from '../src/pool.js';
+import { resizeGrayScalar } from '../src/resize-scalar.js';
 
 export interface Runner {
   (blobs: readonly Uint8Array[]): Promise<void>;
@@ -41,6 +43,18 @@ export const VARIANTS: Record<string, Variant> = {
     async prepare({ size }) {
       return async (blobs) => {
         for (const b of blobs) decodeGray(b, size);
+      };
+    },
+  },
+  'inline-scalar': {
+    describe: 'before the SIMD kernel: decoder grey output + the scalar JS resize, main thread',
+    async prepare({ size }) {
+      return async (blobs) => {
+        for (const b of blobs) {
+          const { width, height } = readHeader(b);
+          const gray = new Uint8Array(new Transformer(b).grayscale().rawPixelsSync());
+          resizeGrayScalar(gray, width, height, size, size);
+        }
       };
     },
   },

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { removeStaleTemps, writeFileAtomic } from './atomic.js';
 import { DEFAULT_MAX_PIXELS, decodeGray } from './decode.js';
 import { type Dataset, discoverDataset } from './discover.js';
 import { DatasetError, ImageError } from './errors.js';
+import { cacheKey, type Input, readInputs } from './inputs.js';
 import { createLogger, type Logger } from './log.js';
 import {
   MANIFEST_FILE,
@@ -14,14 +14,14 @@ import {
   type ManifestSkipped,
   PIPELINE,
   readManifest,
-  type SampleSet,
 } from './manifest.js';
 import { CACHE_ROOT } from './paths.js';
 import { createDecodePool } from './pool.js';
-import { openProcessed, type ProcessedDataset } from './processed.js';
+import { openProcessed, type ProcessedDataset, readPixels } from './processed.js';
 import { createProgress } from './progress.js';
 import type { PreprocessingSpec } from './spec.js';
 import { stratifiedSplit } from './split.js';
+import { type ProcessSummary, summarise } from './summary.js';
 
 export interface ProcessOptions {
   readonly root: string;
@@ -31,7 +31,7 @@ export interface ProcessOptions {
   readonly validationFraction?: number;
   readonly seed?: number;
   readonly maxPixels?: number;
-  /** Worker threads for decoding; small datasets are decoded on the calling thread. */
+  /** Worker threads for decoding (1: the calling thread). Default: one per core for large jobs, else 1. */
   readonly threads?: number;
   readonly logger?: Logger;
   /** Show a progress bar (default: when stderr is a TTY). */
@@ -39,34 +39,11 @@ export interface ProcessOptions {
   readonly signal?: AbortSignal;
 }
 
-export interface ProcessSummary {
-  readonly root: string;
-  readonly cacheDir: string;
-  /** True when the cache was already up to date and nothing was decoded or written. */
-  readonly reused: boolean;
-  readonly images: number;
-  readonly decoded: number;
-  readonly skipped: number;
-  readonly skippedByCode: Readonly<Record<string, number>>;
-  readonly classes: Readonly<Record<string, number>>;
-  readonly train: number;
-  readonly validation: number;
-  readonly test: number;
-  readonly size: number;
-  readonly seconds: number;
-}
-
-interface Input {
-  readonly path: string;
-  readonly set: SampleSet;
-  readonly label: number;
-  readonly bytes?: Uint8Array;
-  readonly sha256: string | null;
-  readonly readError?: string;
-}
-
-/** Below this many images to decode, starting worker threads costs more than it saves. */
-const POOL_THRESHOLD = 64;
+/**
+ * Below this many images to decode, starting worker threads (each loads the TypeScript loader, ~0.5-1 s) costs
+ * more than it saves: the embedded sample decodes on the main thread in a fraction of a second.
+ */
+const POOL_THRESHOLD = 1000;
 
 export function defaultCacheDir(root: string, size: number): string {
   const name = basename(root).replace(/[^\w.-]+/g, '_') || 'dataset';
@@ -106,12 +83,29 @@ export async function ensureProcessed(
     logger,
   });
   checkNoEmptyClass(dataset, samples);
+  const manifest = buildManifest({ key, spec, dataset, samples, skipped, splitOptions });
+  const pixels = concatRows(rows, spec.size);
+  options.signal?.throwIfAborted();
+  writeCache(cacheDir, manifest, pixels);
+  const processed = openProcessed(manifest, pixels);
+  return { dataset: processed, summary: summarise(processed, cacheDir, false, decoded, started) };
+}
+
+function buildManifest(parts: {
+  key: string;
+  spec: PreprocessingSpec;
+  dataset: Dataset;
+  samples: ManifestSample[];
+  skipped: ManifestSkipped[];
+  splitOptions: { seed: number; validationFraction: number };
+}): Manifest {
+  const { key, spec, dataset, samples, skipped, splitOptions } = parts;
   const trainingRows = samples.flatMap((s, i) => (s.set === 'training' ? [i] : []));
   const split = stratifiedSplit(
     trainingRows.map((i) => (samples[i] as ManifestSample).label),
     splitOptions,
   );
-  const manifest: Manifest = {
+  return {
     format: 'mri-processed',
     version: 1,
     key,
@@ -132,56 +126,10 @@ export async function ensureProcessed(
     },
     createdAt: new Date().toISOString(),
   };
-  const pixels = concatRows(rows, spec.size);
-  options.signal?.throwIfAborted();
-  writeCache(cacheDir, manifest, pixels);
-  const processed = openProcessed(manifest, pixels);
-  return { dataset: processed, summary: summarise(processed, cacheDir, false, decoded, started) };
-}
-
-async function readInputs(dataset: Dataset): Promise<Input[]> {
-  const entries = [
-    ...dataset.training.map((f) => ({ ...f, set: 'training' as const })),
-    ...dataset.testing.map((f) => ({ ...f, set: 'testing' as const })),
-  ];
-  const inputs: Input[] = new Array(entries.length);
-  let next = 0;
-  const readOne = async (): Promise<void> => {
-    while (next < entries.length) {
-      const index = next++;
-      const entry = entries[index] as (typeof entries)[number];
-      try {
-        const bytes = await readFile(join(dataset.root, entry.path));
-        const sha256 = createHash('sha256').update(bytes).digest('hex');
-        inputs[index] = { ...entry, bytes, sha256 };
-      } catch (error) {
-        const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-        inputs[index] = { ...entry, sha256: null, readError: reason };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, readOne));
-  return inputs;
-}
-
-function cacheKey(
-  dataset: Dataset,
-  inputs: readonly Input[],
-  spec: PreprocessingSpec,
-  split: { seed: number; validationFraction: number },
-  maxPixels: number,
-): string {
-  const hash = createHash('sha256');
-  hash.update(JSON.stringify({ pipeline: PIPELINE, spec, split, maxPixels, classNames: dataset.classNames }));
-  for (const input of inputs) hash.update(`\n${input.set}\t${input.label}\t${input.path}\t${input.sha256}`);
-  return hash.digest('hex');
 }
 
 function loadFrom(cacheDir: string, manifest: Manifest): ProcessedDataset {
-  const bytes = readFileSync(join(cacheDir, manifest.data));
-  const expected = manifest.shape.reduce((a, b) => a * b, 1);
-  if (bytes.length !== expected) throw new Error('size mismatch');
-  return openProcessed(manifest, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
+  return openProcessed(manifest, readPixels(cacheDir, manifest));
 }
 
 /** Rows of the previous cache by content hash, when they were made by the same pipeline at the same size. */
@@ -288,37 +236,4 @@ function writeCache(cacheDir: string, manifest: Manifest, pixels: Uint8Array): v
   for (const name of readdirSync(cacheDir)) {
     if (name.startsWith('pixels-') && name !== manifest.data) rmSync(join(cacheDir, name), { force: true });
   }
-}
-
-function summarise(
-  processed: ProcessedDataset,
-  cacheDir: string,
-  reused: boolean,
-  decoded: number,
-  started: number,
-): ProcessSummary {
-  const { manifest } = processed;
-  const classes: Record<string, number> = {};
-  const skippedByCode: Record<string, number> = {};
-  for (const name of manifest.classNames) classes[name] = 0;
-  for (const s of manifest.samples) {
-    const name = manifest.classNames[s.label] as string;
-    classes[name] = (classes[name] ?? 0) + 1;
-  }
-  for (const s of manifest.skipped) skippedByCode[s.code] = (skippedByCode[s.code] ?? 0) + 1;
-  return {
-    root: manifest.root,
-    cacheDir,
-    reused,
-    images: processed.count,
-    decoded,
-    skipped: manifest.skipped.length,
-    skippedByCode,
-    classes,
-    train: manifest.split.train.length,
-    validation: manifest.split.validation.length,
-    test: manifest.split.test.length,
-    size: manifest.spec.size,
-    seconds: Math.round(performance.now() - started) / 1000,
-  };
 }

@@ -1,3 +1,5 @@
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { isUserError } from '@mri/datasync';
 import type { CommandModule } from 'yargs';
 import yargs from 'yargs';
@@ -40,6 +42,7 @@ export async function runCli(
 
 class UsageError extends Error {}
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// Run when executed (tsx packages/data/src/cli.ts ...), not when imported; robust to symlinks and spaces in paths.
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
   process.exitCode = await runCli(hideBin(process.argv));
 }

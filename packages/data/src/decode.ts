@@ -1,7 +1,7 @@
 import { JsColorType, Transformer } from '@napi-rs/image';
 import { ImageError } from './errors.js';
 import { type ImageHeader, readHeader } from './header.js';
-import { resizeGray } from './resize.js';
+import { grayResize } from './resize.js';
 
 export interface DecodeOptions {
   /**
@@ -14,17 +14,17 @@ export interface DecodeOptions {
 export const DEFAULT_MAX_PIXELS = 25_000_000;
 
 /**
- * Decodes a JPEG or PNG to one 8-bit grey channel and resizes it to size x size (Pillow-compatible bicubic).
+ * Decodes a JPEG or PNG, converts it to one 8-bit grey channel (Pillow's ITU-R 601 luma) and resizes it to
+ * size x size (Pillow-compatible bicubic). Returns a fresh buffer the caller owns (it may be transferred to
+ * another thread).
  * This is the pixel half of the one preprocessing path; `normalise` is the other half.
  */
 export function decodeGray(bytes: Uint8Array, size: number, options: DecodeOptions = {}): Uint8Array {
   const header = readHeader(bytes);
   checkPixelLimit(header, options.maxPixels ?? DEFAULT_MAX_PIXELS);
   if (header.format === 'jpeg') checkJpegComplete(bytes);
-  const { width, height } = header;
-  const gray = decodeFull(bytes, header);
-  // Always a fresh buffer the caller owns (it may be transferred to another thread), never the decoder's memory.
-  return width === size && height === size ? gray.slice() : resizeGray(gray, width, height, size, size);
+  const { data, channels } = decodeFull(bytes, header);
+  return grayResize(data, channels, header.width, header.height, size, size);
 }
 
 function checkPixelLimit(header: ImageHeader, maxPixels: number): void {
@@ -55,7 +55,13 @@ function checkJpegComplete(bytes: Uint8Array): void {
   throw new ImageError('corrupt', 'The JPEG is truncated (no end-of-image marker).');
 }
 
-function decodeFull(bytes: Uint8Array, header: ImageHeader): Uint8Array {
+/** Decoded 8-bit samples, `channels` per pixel (1 grey, 3 RGB, 4 RGBA), row-major. */
+interface Samples {
+  readonly data: Uint8Array;
+  readonly channels: 1 | 3 | 4;
+}
+
+function decodeFull(bytes: Uint8Array, header: ImageHeader): Samples {
   const pixels = header.width * header.height;
   try {
     const image = new Transformer(bytes);
@@ -63,8 +69,8 @@ function decodeFull(bytes: Uint8Array, header: ImageHeader): Uint8Array {
     // parse. PNG has more layouts (16-bit, grey + alpha) and is rare here, so it asks.
     const colorType = header.format === 'jpeg' ? undefined : image.metadataSync().colorType;
     const raw = image.rawPixelsSync();
-    const gray = toGray(raw, colorType ?? JPEG_LAYOUTS[raw.length / pixels], pixels);
-    if (gray) return gray;
+    const samples = toSamples(raw, colorType ?? JPEG_LAYOUTS[raw.length / pixels], pixels);
+    if (samples) return samples;
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new ImageError(
@@ -81,8 +87,8 @@ const JPEG_LAYOUTS: Record<number, JsColorType> = {
   4: JsColorType.Rgba8,
 };
 
-/** Bytes per sample and channels of each decoded layout; float layouts are not produced by PNG. */
-const LAYOUTS: Partial<Record<JsColorType, { bytes: 1 | 2; channels: number }>> = {
+/** Bytes per sample and channels of each decoded layout; float layouts are not produced by JPEG or PNG. */
+const LAYOUTS: Partial<Record<JsColorType, { bytes: 1 | 2; channels: 1 | 2 | 3 | 4 }>> = {
   [JsColorType.L8]: { bytes: 1, channels: 1 },
   [JsColorType.La8]: { bytes: 1, channels: 2 },
   [JsColorType.Rgb8]: { bytes: 1, channels: 3 },
@@ -94,33 +100,19 @@ const LAYOUTS: Partial<Record<JsColorType, { bytes: 1 | 2; channels: number }>> 
 };
 
 /**
- * Any decoded layout to 8-bit grey as Pillow's convert('L') does it (the decoder's own grayscale() uses Rec. 709
- * weights, which would shift colour inputs away from the reference): ITU-R 601 luma in 16-bit fixed point, alpha
- * dropped, 16-bit samples cut to their high byte.
+ * Any decoded layout to 8-bit grey, RGB or RGBA: 16-bit samples are cut to their high byte, and grey + alpha
+ * drops its alpha (as Pillow's convert('L') does). The common layouts pass through without a copy.
  */
-function toGray(raw: Buffer, colorType: JsColorType | undefined, pixels: number): Uint8Array | undefined {
+function toSamples(raw: Buffer, colorType: JsColorType | undefined, pixels: number): Samples | undefined {
   const layout = colorType === undefined ? undefined : LAYOUTS[colorType];
   if (!layout || raw.length !== pixels * layout.bytes * layout.channels) return undefined;
-  const samples =
+  const data =
     layout.bytes === 1
-      ? raw
+      ? new Uint8Array(raw.buffer, raw.byteOffset, raw.length)
       : Uint8Array.from(
           new Uint16Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length)),
           (v) => v >> 8,
         );
-  const { channels } = layout;
-  if (channels === 1)
-    return layout.bytes === 1 ? new Uint8Array(raw.buffer, raw.byteOffset, raw.length) : samples;
-  const out = new Uint8Array(pixels);
-  for (let i = 0, p = 0; i < pixels; i++, p += channels) {
-    out[i] =
-      channels < 3
-        ? (samples[p] as number)
-        : ((samples[p] as number) * 19595 +
-            (samples[p + 1] as number) * 38470 +
-            (samples[p + 2] as number) * 7471 +
-            0x8000) >>
-          16;
-  }
-  return out;
+  if (layout.channels !== 2) return { data, channels: layout.channels };
+  return { data: data.filter((_, i) => i % 2 === 0), channels: 1 };
 }

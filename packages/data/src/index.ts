@@ -1,4 +1,4 @@
-export { defaultCacheDir, ensureProcessed, type ProcessOptions, type ProcessSummary } from './cache.js';
+export { defaultCacheDir, ensureProcessed, type ProcessOptions } from './cache.js';
 export { dataCommands } from './commands/index.js';
 export { DEFAULT_MAX_PIXELS, type DecodeOptions, decodeGray } from './decode.js';
 export {
@@ -17,5 +17,6 @@ export { CACHE_ROOT, REPO_ROOT, SAMPLE_ROOT } from './paths.js';
 export { createDecodePool, type DecodePool, type DecodePoolOptions } from './pool.js';
 export { preprocess } from './preprocess.js';
 export { loadProcessed, type ProcessedDataset } from './processed.js';
-export { DEFAULT_SPEC, type PreprocessingSpec, specFor } from './spec.js';
+export { DEFAULT_SPEC, type PreprocessingSpec, parseSpec, specFor } from './spec.js';
 export { type Split, type SplitOptions, seededRandom, stratifiedSplit } from './split.js';
+export type { ProcessSummary } from './summary.js';

@@ -4,7 +4,7 @@ import type { ImageErrorCode } from './errors.js';
 import type { PreprocessingSpec } from './spec.js';
 
 /** Names the pixel pipeline (decoder + resampler). Bump when its output changes: old caches are then rebuilt. */
-export const PIPELINE = 'napi-rs-image-1.15.0/gray/pil-bicubic-v1';
+export const PIPELINE = 'napi-rs-image-1.15.0/pillow-luma/pillow-bicubic';
 
 export type SampleSet = 'training' | 'testing';
 

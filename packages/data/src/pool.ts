@@ -35,15 +35,21 @@ export function createDecodePool(options: DecodePoolOptions): DecodePool {
   const workers = Array.from({ length: threads }, () => new Worker(bootstrap));
   const inFlight = workers.map(() => 0);
   const pending = new Map<number, Pending>();
-  const queue: DecodeTask[] = [];
+  const queue: Array<DecodeTask | undefined> = []; // sent tasks are cleared so their bytes can be collected
+  let queued = 0; // index of the next task to send: shifting a queue of thousands would be quadratic
   let nextId = 0;
 
   const dispatch = (): void => {
-    while (queue.length > 0) {
+    while (queued < queue.length) {
       const slot = inFlight.indexOf(Math.min(...inFlight));
       if ((inFlight[slot] as number) >= IN_FLIGHT_PER_WORKER) return;
       inFlight[slot] = (inFlight[slot] as number) + 1;
-      (workers[slot] as Worker).postMessage(queue.shift());
+      (workers[slot] as Worker).postMessage(queue[queued]);
+      queue[queued++] = undefined;
+    }
+    if (queued === queue.length) {
+      queue.length = 0;
+      queued = 0;
     }
   };
 

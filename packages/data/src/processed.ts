@@ -35,18 +35,15 @@ export function openProcessed(manifest: Manifest, pixels: Uint8Array): Processed
       const out = new Float32Array(indices.length * area);
       indices.forEach((index, i) => {
         if (!(index >= 0 && index < manifest.samples.length)) throw new RangeError(`No sample ${index}.`);
-        out.set(normalise(pixels.subarray(index * area, (index + 1) * area), spec), i * area);
+        normalise(pixels.subarray(index * area, (index + 1) * area), spec, out, i * area);
       });
       return out;
     },
   };
 }
 
-/** Loads a cache folder written by `ensureProcessed`, checking that the pixel file matches its manifest. */
-export function loadProcessed(cacheDir: string): ProcessedDataset {
-  const manifest = readManifest(cacheDir);
-  if (!manifest)
-    throw new DatasetError(`No processed dataset in ${cacheDir}; run \`pnpm data process\` first.`);
+/** The pixel file of a manifest, checked against the shape the manifest records. */
+export function readPixels(cacheDir: string, manifest: Manifest): Uint8Array {
   const dataPath = join(cacheDir, manifest.data);
   const expected = manifest.shape.reduce((a, b) => a * b, 1);
   const bytes = existsSync(dataPath) ? readFileSync(dataPath) : undefined;
@@ -55,5 +52,14 @@ export function loadProcessed(cacheDir: string): ProcessedDataset {
       `Processed data ${dataPath} is missing or damaged; run \`pnpm data process\` again.`,
     );
   }
-  return openProcessed(manifest, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+}
+
+/** Loads a cache folder written by `ensureProcessed`, checking that the pixel file matches its manifest. */
+export function loadProcessed(cacheDir: string): ProcessedDataset {
+  const manifest = readManifest(cacheDir);
+  if (!manifest) {
+    throw new DatasetError(`No processed dataset in ${cacheDir}; run \`pnpm data process\` first.`);
+  }
+  return openProcessed(manifest, readPixels(cacheDir, manifest));
 }

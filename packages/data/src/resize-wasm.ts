@@ -17,6 +17,7 @@ const { WebAssembly: wasm } = globalThis as unknown as { WebAssembly: WasmApi };
 
 interface Exports {
   readonly memory: WasmMemory;
+  luma(src: number, pixels: number, channels: number, dst: number): void;
   transpose(src: number, width: number, height: number, dst: number): void;
   resizeColumns(
     src: number,
@@ -53,24 +54,37 @@ class WasmResizer {
     this.exports = new wasm.Instance(new wasm.Module(bytes)).exports as unknown as Exports;
   }
 
-  resize(src: Uint8Array, width: number, height: number, outWidth: number, outHeight: number): Uint8Array {
+  /** `src`: `channels` 8-bit samples per pixel (1 grey, 3 RGB, 4 RGBA); the result is grey. */
+  resize(
+    src: Uint8Array,
+    width: number,
+    height: number,
+    outWidth: number,
+    outHeight: number,
+    channels = 1,
+  ): Uint8Array {
     const rows = width === outWidth ? undefined : this.place(tapsFor(width, outWidth));
     const cols = height === outHeight ? undefined : this.place(tapsFor(height, outHeight));
-    // Four scratch buffers, each big enough for any intermediate image.
-    const area = Math.max(width, outWidth) * Math.max(height, outHeight);
-    const [a, b, c, d] = [0, 1, 2, 3].map((i) => align16(this.tapsEnd) + i * align16(area + 16)) as [
+    // Scratch above the tap tables: the input, then four buffers big enough for any intermediate grey image.
+    const input = align16(this.tapsEnd);
+    const area = align16(Math.max(width, outWidth) * Math.max(height, outHeight) + 16);
+    const [a, b, c, d] = [0, 1, 2, 3].map((i) => align16(input + src.length + 16) + i * area) as [
       number,
       number,
       number,
       number,
     ];
-    this.reserve(d + area + 16);
+    this.reserve(d + area);
     const { exports } = this;
-    new Uint8Array(exports.memory.buffer).set(src, a);
-    let at = a;
+    new Uint8Array(exports.memory.buffer).set(src, input);
+    let at = input;
+    if (channels !== 1) {
+      exports.luma(input, width * height, channels, a);
+      at = a;
+    }
     if (rows) {
       // Horizontal pass as a vertical pass on the transpose: the vector kernel's fast direction.
-      exports.transpose(a, width, height, b);
+      exports.transpose(at, width, height, b);
       exports.resizeColumns(b, height, c, outWidth, rows.start, rows.count, rows.weights, rows.stride);
       exports.transpose(c, height, outWidth, d);
       at = d;

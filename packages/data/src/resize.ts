@@ -1,3 +1,4 @@
+import { lumaScalar } from './luma.js';
 import { resizeGrayScalar } from './resize-scalar.js';
 import { wasmResizer } from './resize-wasm.js';
 
@@ -18,4 +19,23 @@ export function resizeGray(
   return kernel
     ? kernel.resize(src, width, height, outWidth, outHeight)
     : resizeGrayScalar(src, width, height, outWidth, outHeight);
+}
+
+/**
+ * 8-bit grey, RGB or RGBA samples to a grey outWidth x outHeight image: Pillow's convert('L') (ITU-R 601 luma in
+ * 16-bit fixed point; alpha ignored), then `resizeGray`. In the kernel both steps run in wasm memory, one copy in.
+ */
+export function grayResize(
+  samples: Uint8Array,
+  channels: 1 | 3 | 4,
+  width: number,
+  height: number,
+  outWidth: number,
+  outHeight: number,
+): Uint8Array {
+  const kernel = wasmResizer();
+  if (kernel) return kernel.resize(samples, width, height, outWidth, outHeight, channels);
+  const gray = channels === 1 ? samples : lumaScalar(samples, channels, width * height);
+  const out = resizeGrayScalar(gray, width, height, outWidth, outHeight);
+  return out === samples ? out.slice() : out;
 }

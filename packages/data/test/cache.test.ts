@@ -1,5 +1,7 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ensureProcessed } from '../src/cache.js';
 import { decodeGray } from '../src/decode.js';
@@ -88,22 +90,38 @@ describe('ensureProcessed', () => {
     expect(resized.dataset.pixels).toHaveLength(8 * 16 * 16);
   });
 
-  it('leaves the previous cache intact when a run is interrupted', async () => {
+  it('leaves the previous cache intact when a run is interrupted mid-decode', async () => {
     const root = sampleCopy(5);
     const cacheDir = join(tempDir(), 'cache');
     await process(root, cacheDir);
     const before = loadProcessed(cacheDir);
-    rmSync(join(root, before.manifest.samples[0]?.path ?? ''));
+    // A new size: every image must be decoded again. Interrupt once the first progress line is logged.
     const controller = new AbortController();
-    controller.abort(new Error('interrupted'));
-    await expect(process(root, cacheDir, { signal: controller.signal })).rejects.toThrow('interrupted');
+    const interrupter = new Writable({
+      write(chunk, _encoding, done) {
+        if (String(chunk).includes('decoding: ')) controller.abort(new Error('interrupted'));
+        done();
+      },
+    });
+    await expect(
+      ensureProcessed({
+        root,
+        spec: specFor(24),
+        cacheDir,
+        logger: pino(interrupter),
+        tty: false,
+        signal: controller.signal,
+      }),
+    ).rejects.toThrow('interrupted');
+    expect(controller.signal.aborted).toBe(true);
     // A crash between writing the pixels and the manifest leaves a temp file behind; it must not matter.
     writeFileSync(join(cacheDir, '.tmp-manifest.json-1-dead'), '{"half": ');
     const after = loadProcessed(cacheDir);
     expect(after.manifest).toEqual(before.manifest);
     expect(after.pixels).toEqual(before.pixels);
+    rmSync(join(root, before.manifest.samples[0]?.path ?? ''));
     const rebuilt = await process(root, cacheDir);
-    expect(rebuilt.summary.images).toBe(19);
+    expect(rebuilt.summary).toMatchObject({ images: 19, decoded: 0 });
     expect(readdirSync(cacheDir).some((f) => f.startsWith('.tmp-'))).toBe(false);
   });
 

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { REPO_ROOT } from '../src/paths.js';
 import { sampleCopy, tempDir } from './helpers.js';
 
@@ -59,5 +59,62 @@ describe('data CLI', () => {
     const run = data(['frobnicate']);
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/Unknown argument: frobnicate/);
+  });
+});
+
+describe('runCli (in process)', () => {
+  it('runs process and returns 0, printing the JSON summary last', async () => {
+    const { runCli } = await import('../src/cli.js');
+    const logged: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((line: string) => logged.push(line));
+    try {
+      const root = sampleCopy(2);
+      const status = await runCli([
+        'process',
+        '--root',
+        root,
+        '--size',
+        '16',
+        '--cache-dir',
+        join(tempDir(), 'c'),
+      ]);
+      expect(status).toBe(0);
+      expect(JSON.parse(logged.at(-1) ?? '')).toMatchObject({ images: 8, size: 16 });
+    } finally {
+      log.mockRestore();
+    }
+  });
+
+  it('returns 1 with one sentence for a user error', async () => {
+    const { runCli } = await import('../src/cli.js');
+    const errors: string[] = [];
+    const error = vi.spyOn(console, 'error').mockImplementation((line: string) => errors.push(line));
+    try {
+      expect(await runCli(['process', '--root', '/no/such/root'])).toBe(1);
+      expect(errors).toEqual([
+        'Dataset folder /no/such/root does not exist; pass --root with a folder of class folders.',
+      ]);
+    } finally {
+      error.mockRestore();
+    }
+  });
+});
+
+describe('createLogger', () => {
+  it('writes one plain line per event on a terminal', async () => {
+    const { createLogger } = await import('../src/log.js');
+    const written: string[] = [];
+    const write = vi
+      .spyOn(process.stderr, 'write')
+      .mockImplementation((chunk) => written.push(String(chunk)) > 0);
+    try {
+      createLogger('data', 'info', true).warn(
+        { file: 'a.jpg' },
+        'skipped a.jpg: The file is empty (0 bytes).',
+      );
+    } finally {
+      write.mockRestore();
+    }
+    expect(written).toEqual(['warn skipped a.jpg: The file is empty (0 bytes).\n']);
   });
 });

@@ -121,3 +121,13 @@ describe('preprocess', () => {
     expect(code(scrambleHuffmanTable(glioma))).toBe('corrupt');
   });
 });
+
+describe('normalise', () => {
+  it('fills a batch in place at an offset, and refuses to overflow it', () => {
+    const spec = { ...DEFAULT_SPEC, mean: 0.5, std: 0.5 };
+    const batch = new Float32Array(6);
+    normalise(new Uint8Array([0, 255, 51]), spec, batch, 3);
+    expect([...batch]).toEqual([0, 0, 0, -1, 1, expect.closeTo(-0.6, 6)]);
+    expect(() => normalise(new Uint8Array(4), spec, batch, 3)).toThrow(RangeError);
+  });
+});

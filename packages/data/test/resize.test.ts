@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resizeGray } from '../src/resize.js';
+import { lumaScalar } from '../src/luma.js';
+import { grayResize, resizeGray } from '../src/resize.js';
 import { resizeGrayScalar } from '../src/resize-scalar.js';
 import { RESIZE_WASM_URL, wasmResizer } from '../src/resize-wasm.js';
 import { seededRandom } from '../src/split.js';
@@ -35,6 +36,29 @@ describe('resizeGray', () => {
     const fast = resizeGray(src, w, h, ow, oh);
     expect(fast).toHaveLength(ow * oh);
     expect(Buffer.from(fast).equals(Buffer.from(resizeGrayScalar(src, w, h, ow, oh)))).toBe(true);
+  });
+
+  it.each([3, 4] as const)(
+    'converts %i-channel input to Pillow luma in the kernel, as the scalar code does',
+    (channels) => {
+      const [w, h] = [50, 30];
+      const samples = noise(w * channels, h, channels);
+      for (const [ow, oh] of [
+        [16, 16],
+        [w, h],
+      ] as const) {
+        const fast = grayResize(samples, channels, w, h, ow, oh);
+        const slow = resizeGrayScalar(lumaScalar(samples, channels, w * h), w, h, ow, oh);
+        expect(Buffer.from(fast).equals(Buffer.from(slow))).toBe(true);
+      }
+    },
+  );
+
+  it('returns a copy, not the input, when nothing changes', () => {
+    const src = noise(20, 20, 5);
+    const out = grayResize(src, 1, 20, 20, 20, 20);
+    expect(out).toEqual(src);
+    expect(out.buffer).not.toBe(src.buffer);
   });
 
   it('keeps a flat image flat and scales a ramp monotonically', () => {

@@ -14,13 +14,63 @@ function clip8(acc: i32): u8 {
 }
 
 /**
- * `dst` = transpose of the `width` x `height` bytes at `src`. With it, the horizontal pass runs as a vertical pass
- * on the transposed image: 16 pixels per vector step instead of one, and the same integer sums.
+ * RGB or RGBA (`channels` 3 or 4) to grey as Pillow's convert('L') does it: ITU-R 601 luma in 16-bit fixed point.
+ */
+export function luma(src: usize, pixels: i32, channels: i32, dst: usize): void {
+  for (let i = 0; i < pixels; i++) {
+    const p = src + <usize>(i * channels);
+    const sum = <i32>load<u8>(p) * 19595 + <i32>load<u8>(p, 1) * 38470 + <i32>load<u8>(p, 2) * 7471 + 0x8000;
+    store<u8>(dst + <usize>i, <u8>(sum >> 16));
+  }
+}
+
+/** 512 bytes of scratch for the block transpose, in the module's static data (below the caller's memory). */
+const SCRATCH: usize = memory.data(512, 16);
+
+/**
+ * Transposes one 16x16 block with four perfect-shuffle stages: each stage interleaves row i with row i + 8, and
+ * after four of them rows have become columns. 64 vector shuffles instead of 256 byte loads and stores.
+ */
+function transposeBlock(src: usize, srcStride: usize, dst: usize, dstStride: usize): void {
+  let from = src;
+  let fromStride = srcStride;
+  for (let stage = 0; stage < 4; stage++) {
+    const last = stage === 3;
+    const to = last ? dst : SCRATCH + <usize>((stage & 1) << 8);
+    const toStride: usize = last ? dstStride : 16;
+    for (let i: usize = 0; i < 8; i++) {
+      const a = v128.load(from + i * fromStride);
+      const b = v128.load(from + (i + 8) * fromStride);
+      v128.store(
+        to + 2 * i * toStride,
+        i8x16.shuffle(a, b, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23),
+      );
+      v128.store(
+        to + (2 * i + 1) * toStride,
+        i8x16.shuffle(a, b, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31),
+      );
+    }
+    from = to;
+    fromStride = toStride;
+  }
+}
+
+/**
+ * `dst` = transpose of the `width` x `height` bytes at `src`, by 16x16 blocks (edges byte by byte). With it, the
+ * horizontal pass runs as a vertical pass on the transposed image: 16 pixels per vector step instead of one,
+ * and the same integer sums.
  */
 export function transpose(src: usize, width: i32, height: i32, dst: usize): void {
-  for (let y = 0; y < height; y++) {
-    const row = src + <usize>(y * width);
-    for (let x = 0; x < width; x++) store<u8>(dst + <usize>(x * height + y), load<u8>(row + <usize>x));
+  const w = <usize>width;
+  const h = <usize>height;
+  const blockW = w & ~15;
+  const blockH = h & ~15;
+  for (let y: usize = 0; y < blockH; y += 16) {
+    for (let x: usize = 0; x < blockW; x += 16) transposeBlock(src + y * w + x, w, dst + x * h + y, h);
+  }
+  for (let y: usize = 0; y < h; y++) {
+    const from = y < blockH ? blockW : 0; // block rows: only the right edge is left; the bottom rows: all of it
+    for (let x = from; x < w; x++) store<u8>(dst + x * h + y, load<u8>(src + y * w + x));
   }
 }
 

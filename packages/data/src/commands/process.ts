@@ -44,7 +44,7 @@ export const processCommand: CommandModule<object, ProcessArgs> = {
       .option('max-pixels', { type: 'number', default: DEFAULT_MAX_PIXELS, describe: 'refuse larger images' })
       .option('threads', {
         type: 'number',
-        describe: 'decoding worker threads (default: one per core)',
+        describe: 'decoding worker threads (default: one per core for 1000+ images, else 1)',
       }) as Argv<ProcessArgs>,
   handler: async (args: ArgumentsCamelCase<ProcessArgs>) => {
     const { summary } = await ensureProcessed({

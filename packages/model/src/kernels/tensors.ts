@@ -13,27 +13,6 @@ export function asTensor<R extends tf.Rank>(info: tf.TensorInfo): tf.Tensor<R> {
 }
 
 /**
- * Zero-stuffs the spatial axes of an NHWC tensor: [N,H,W,C] -> [N,H*sh,W*sw,C] with x[n,i,j] at
- * [n,i*sh,j*sw]. Built from reshapes and rank-3/4 pads, which the wasm backend runs as plain copies.
- */
-export function zeroStuff(x: tf.Tensor4D, strideHeight: number, strideWidth: number): tf.Tensor4D {
-  if (strideHeight === 1 && strideWidth === 1) return x;
-  const [n, h, w, c] = x.shape;
-  const wide = tf.pad(tf.reshape(x, [n * h, w, 1, c]), [
-    [0, 0],
-    [0, 0],
-    [0, strideWidth - 1],
-    [0, 0],
-  ]);
-  const tall = tf.pad(tf.reshape(wide, [n * h, 1, w * strideWidth * c]), [
-    [0, 0],
-    [0, strideHeight - 1],
-    [0, 0],
-  ]);
-  return tf.reshape(tall, [n, h * strideHeight, w * strideWidth, c]);
-}
-
-/**
  * Runs a stride-1 convolution whose padding may be negative on some side (the backward passes need that
  * for 'valid' layers whose stride leaves rows unused): pads are clamped at zero and the surplus output
  * rows and columns are cut off, which is exact because a negative pad only removes border outputs.

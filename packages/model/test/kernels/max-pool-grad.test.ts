@@ -41,6 +41,21 @@ function poolGrad(c: PoolCase): () => tf.Tensor[] {
 describe('MaxPoolGrad on wasm matches the cpu backend, ties included', () => {
   beforeAll(readyBackends);
 
+  it('skips -Infinity and NaN the way the cpu kernel does (a window of only those gets no gradient)', async () => {
+    const values = [-Infinity, -Infinity, NaN, -Infinity, 1, NaN, 2, 2, NaN, 3, -Infinity, -Infinity];
+    for (const pool of [2, 3]) {
+      const shape: [number, number, number, number] = pool === 2 ? [1, 2, 6, 1] : [1, 3, 4, 1];
+      const compute = () => [
+        tf.grad((x: tf.Tensor) =>
+          tf.sum(tf.mul(tf.maxPool(x as tf.Tensor4D, pool, pool === 2 ? 2 : 1, 'valid'), 5)),
+        )(tf.tensor4d(values, shape)),
+      ];
+      const [expected] = await runOn('cpu', compute);
+      const [actual] = await runOn('wasm', compute);
+      expect(Array.from(actual as Float32Array)).toEqual(Array.from(expected as Float32Array));
+    }
+  });
+
   for (const c of cases) {
     it(`x ${c.x.join('x')} pool ${c.size} stride ${c.stride} '${c.pad}'`, async () => {
       const [expected] = await runOn('cpu', poolGrad(c));

@@ -1,0 +1,123 @@
+/**
+ * The service's configuration: read from the environment once, at the edge (main.ts), validated here, and passed
+ * down as a plain typed object. Nothing below this module reads `process.env`.
+ */
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+
+const MB = 1024 * 1024;
+
+const integer = (min: number) => z.coerce.number().int().min(min);
+const list = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0),
+);
+
+/** Environment variables the service reads, with their defaults. */
+export const envSchema = z.object({
+  PORT: integer(0).max(65535).default(8000),
+  HOST: z.string().default('0.0.0.0'),
+  /** A model directory, or a registry alias such as `production`. */
+  MODEL: z.string().min(1).default('production'),
+  /** Where the model registry lives (a folder or `gs://bucket/prefix`); used when MODEL is an alias. */
+  REGISTRY: z.string().min(1).default('registry'),
+  BACKEND: z.enum(['auto', 'wasm', 'cpu', 'tensorflow']).default('wasm'),
+  /** Inference workers, each with its own wasm instance. */
+  WORKERS: integer(1).max(16).default(Math.min(2, availableParallelism())),
+  MAX_BATCH: integer(1).max(256).default(8),
+  /** Batches are also capped at this many input pixels (default: 4 images of 128x128), bounding memory. */
+  MAX_BATCH_PIXELS: integer(1).default(4 * 128 * 128),
+  MAX_WAIT_MS: integer(0).max(1000).default(4),
+  /** Requests waiting for a worker beyond this are refused with 503, so latency stays bounded under overload. */
+  MAX_QUEUE: integer(1).default(256),
+  MAX_UPLOAD_BYTES: integer(1).default(10 * MB),
+  MAX_PIXELS: integer(1).default(25_000_000),
+  /** Comma-separated origins allowed by CORS; `*` allows any. */
+  CORS_ORIGINS: list.default(['*']),
+  /** Prediction log: a folder for rotating JSONL files, or a `gs://` URL for a bucket. Empty disables it. */
+  PREDICTION_LOG: z.string().default('logs/predictions'),
+  PREDICTION_LOG_MAX_BYTES: integer(1024).default(10 * MB),
+  PREDICTION_LOG_KEEP: integer(1).default(10),
+  DRIFT_WINDOW: integer(10).default(500),
+  DRIFT_MIN_SAMPLES: integer(1).default(50),
+  DRIFT_PSI_THRESHOLD: z.coerce.number().positive().default(0.2),
+  /** How long SIGTERM waits for in-flight requests before exiting anyway. */
+  SHUTDOWN_GRACE_MS: integer(0).default(10_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface ServiceConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly model: string;
+  readonly registry: string;
+  readonly backend: 'auto' | 'wasm' | 'cpu' | 'tensorflow';
+  readonly batching: BatchingConfig;
+  readonly limits: { readonly maxUploadBytes: number; readonly maxPixels: number };
+  readonly corsOrigins: readonly string[];
+  readonly predictionLog: PredictionLogConfig;
+  readonly drift: DriftConfig;
+  readonly shutdownGraceMs: number;
+  readonly logLevel: string;
+}
+
+export interface BatchingConfig {
+  readonly workers: number;
+  readonly maxBatch: number;
+  readonly maxBatchPixels: number;
+  readonly maxWaitMs: number;
+  readonly maxQueue: number;
+}
+
+export interface PredictionLogConfig {
+  /** Folder, `gs://` URL, or '' for no log. */
+  readonly location: string;
+  readonly maxFileBytes: number;
+  readonly keepFiles: number;
+}
+
+export interface DriftConfig {
+  readonly window: number;
+  readonly minSamples: number;
+  readonly psiThreshold: number;
+}
+
+/** Validates an environment; throws one readable sentence per bad variable. */
+export function configFromEnv(env: Readonly<Record<string, string | undefined>>): ServiceConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid environment: ${problems.join('; ')}.`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    model: e.MODEL,
+    registry: e.REGISTRY,
+    backend: e.BACKEND,
+    batching: {
+      workers: e.WORKERS,
+      maxBatch: e.MAX_BATCH,
+      maxBatchPixels: e.MAX_BATCH_PIXELS,
+      maxWaitMs: e.MAX_WAIT_MS,
+      maxQueue: e.MAX_QUEUE,
+    },
+    limits: { maxUploadBytes: e.MAX_UPLOAD_BYTES, maxPixels: e.MAX_PIXELS },
+    corsOrigins: e.CORS_ORIGINS,
+    predictionLog: {
+      location: e.PREDICTION_LOG,
+      maxFileBytes: e.PREDICTION_LOG_MAX_BYTES,
+      keepFiles: e.PREDICTION_LOG_KEEP,
+    },
+    drift: { window: e.DRIFT_WINDOW, minSamples: e.DRIFT_MIN_SAMPLES, psiThreshold: e.DRIFT_PSI_THRESHOLD },
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}

@@ -1,0 +1,134 @@
+/**
+ * A fixed pool of inference workers. Each batch goes to one idle worker; the batcher decides what a batch is.
+ * A worker that dies is replaced, and the batch it held fails with an error instead of hanging.
+ */
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { ArtifactMetadata, BackendName } from '@mri/model';
+import type { ItemResult, WorkerMessage, WorkerOptions } from './protocol.js';
+
+const BOOTSTRAP = fileURLToPath(
+  new URL(import.meta.url.endsWith('.ts') ? './worker-bootstrap.mjs' : './worker.mjs', import.meta.url),
+);
+
+export interface BatchOutcome {
+  readonly items: readonly ItemResult[];
+  readonly preprocessMs: number;
+  readonly inferenceMs: number;
+}
+
+export interface LoadedModel {
+  readonly metadata: ArtifactMetadata;
+  readonly backend: BackendName;
+}
+
+interface Slot {
+  worker: Worker;
+  loaded: boolean;
+  busy: { id: number; resolve(outcome: BatchOutcome): void; reject(error: Error): void } | undefined;
+}
+
+export class InferencePool {
+  private readonly slots: Slot[] = [];
+  private nextId = 0;
+  private closing = false;
+  private firstLoad: Promise<LoadedModel>;
+  private settleFirstLoad!: { resolve(model: LoadedModel): void; reject(error: Error): void };
+  /** Called whenever a worker becomes free, so whoever queues work can hand over the next batch. */
+  onIdle: () => void = () => {};
+
+  constructor(
+    private readonly options: WorkerOptions,
+    size: number,
+  ) {
+    this.firstLoad = new Promise((resolve, reject) => {
+      this.settleFirstLoad = { resolve, reject };
+    });
+    // One worker first, the others once it has loaded: starting them all at once splits the cores between
+    // loaders and delays the first answer; staggered, the first answer comes as early as one loader allows.
+    this.slots.push(this.spawn());
+    this.firstLoad.then(
+      () => {
+        for (let i = 1; i < size && !this.closing; i++) this.slots.push(this.spawn());
+      },
+      () => {},
+    );
+  }
+
+  /** Resolves when the first worker has loaded the model, so the service answers as early as it can. */
+  loaded(): Promise<LoadedModel> {
+    return this.firstLoad;
+  }
+
+  get idle(): number {
+    return this.slots.filter((slot) => slot.loaded && !slot.busy).length;
+  }
+
+  run(images: Uint8Array[]): Promise<BatchOutcome> {
+    const slot = this.slots.find((candidate) => candidate.loaded && !candidate.busy);
+    if (!slot) return Promise.reject(new Error('No idle inference worker.'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      slot.busy = { id, resolve, reject };
+      // Hand the bytes over instead of copying them when the buffer is the image's alone (it usually is).
+      const owned = images.map((image) =>
+        image.byteOffset === 0 && image.byteLength === image.buffer.byteLength ? image : image.slice(),
+      );
+      slot.worker.postMessage(
+        { type: 'classify', id, images: owned },
+        owned.map((image) => image.buffer as ArrayBuffer),
+      );
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+  }
+
+  private spawn(): Slot {
+    // A small young generation: a worker's garbage is per-batch tensors' wrappers, and the default (up to 48 MB
+    // per isolate) costs resident memory with no measurable speed-up.
+    const worker = new Worker(BOOTSTRAP, {
+      workerData: this.options,
+      resourceLimits: { maxYoungGenerationSizeMb: 4 },
+    });
+    const slot: Slot = { worker, loaded: false, busy: undefined };
+    worker.on('message', (message: WorkerMessage) => this.receive(slot, message));
+    worker.on('error', (error) => this.lose(slot, error));
+    worker.on('exit', (code) => this.lose(slot, new Error(`Inference worker exited with code ${code}.`)));
+    return slot;
+  }
+
+  private receive(slot: Slot, message: WorkerMessage): void {
+    switch (message.type) {
+      case 'loaded':
+        slot.loaded = true;
+        this.settleFirstLoad.resolve({ metadata: message.metadata, backend: message.backend });
+        this.onIdle();
+        return;
+      case 'load-failed':
+        this.closing = true;
+        this.settleFirstLoad.reject(new Error(message.message));
+        return;
+      case 'result':
+      case 'batch-failed': {
+        const busy = slot.busy;
+        slot.busy = undefined;
+        if (message.type === 'result') busy?.resolve(message);
+        else busy?.reject(new Error(message.message));
+        this.onIdle();
+        return;
+      }
+    }
+  }
+
+  private lose(slot: Slot, error: Error): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0) return;
+    slot.busy?.reject(error);
+    slot.busy = undefined;
+    if (this.closing) return;
+    this.slots[index] = this.spawn();
+  }
+}

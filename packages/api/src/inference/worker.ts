@@ -1,0 +1,100 @@
+/**
+ * One inference worker: its own wasm instance and its own copy of the model. Receives a batch of encoded images,
+ * preprocesses each with the model's own spec, runs one forward pass for the batch, and answers per image, so a
+ * bad image fails alone and never takes its batch-mates down.
+ */
+import { performance } from 'node:perf_hooks';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { PreprocessingSpec } from '@mri/data';
+import { type ImageError, preprocess } from '@mri/data';
+import type { Classifier } from '@mri/model';
+import { loadClassifier } from '@mri/model';
+import type { ClassifyRequest, ImageStats, ItemResult, WorkerMessage, WorkerOptions } from './protocol.js';
+
+const port = parentPort;
+if (!port) throw new Error('worker.ts runs only as a worker thread.');
+const options = workerData as WorkerOptions;
+const post = (message: WorkerMessage) => port.postMessage(message);
+
+let classifier: Classifier;
+try {
+  classifier = await loadClassifier(options.modelDir, { backend: options.backend });
+  post({ type: 'loaded', metadata: classifier.metadata, backend: classifier.backend });
+} catch (error) {
+  post({ type: 'load-failed', message: error instanceof Error ? error.message : String(error) });
+  process.exit(1);
+}
+
+port.on('message', (request: ClassifyRequest) => {
+  classify(request).catch((error: unknown) => {
+    post({
+      type: 'batch-failed',
+      id: request.id,
+      message: error instanceof Error ? error.message : String(error),
+    });
+  });
+});
+
+async function classify(request: ClassifyRequest): Promise<void> {
+  const spec = classifier.metadata.preprocessing;
+  const started = performance.now();
+  const prepared = await Promise.all(request.images.map((bytes) => prepare(bytes, spec)));
+  const tensors = prepared.filter((item): item is Prepared => 'pixels' in item);
+  const preprocessMs = performance.now() - started;
+
+  const pixelsPerImage = spec.size * spec.size;
+  const batch = new Float32Array(tensors.length * pixelsPerImage);
+  tensors.forEach((item, index) => {
+    batch.set(item.pixels, index * pixelsPerImage);
+  });
+  const probabilities =
+    tensors.length > 0 ? await classifier.predict(batch, tensors.length) : new Float32Array();
+  const inferenceMs = performance.now() - started - preprocessMs;
+
+  const classes = classifier.metadata.classNames.length;
+  let next = 0;
+  const items = prepared.map((item): ItemResult => {
+    if (!('pixels' in item)) return item;
+    const row = Array.from(probabilities.subarray(next * classes, (next + 1) * classes));
+    next += 1;
+    return { ok: true, probabilities: row, stats: item.stats };
+  });
+  post({ type: 'result', id: request.id, items, preprocessMs, inferenceMs });
+}
+
+interface Prepared {
+  readonly pixels: Float32Array;
+  readonly stats: ImageStats;
+}
+
+async function prepare(bytes: Uint8Array, spec: PreprocessingSpec): Promise<Prepared | ItemResult> {
+  try {
+    const pixels = await preprocess(bytes, spec, { maxPixels: options.maxPixels });
+    return { pixels, stats: statsOf(pixels, bytes.length) };
+  } catch (error) {
+    if (isImageError(error)) return { ok: false, code: error.code, message: error.message };
+    throw error;
+  }
+}
+
+function isImageError(error: unknown): error is ImageError {
+  return (
+    error instanceof Error && error.name === 'ImageError' && typeof (error as ImageError).code === 'string'
+  );
+}
+
+/**
+ * Mean and std of the tensor the model saw (normalised pixels): the same figures the trainer records for the
+ * training reference, so /drift compares like with like.
+ */
+function statsOf(pixels: Float32Array, bytes: number): ImageStats {
+  let sum = 0;
+  let sumSquares = 0;
+  for (let i = 0; i < pixels.length; i++) {
+    const value = pixels[i] as number;
+    sum += value;
+    sumSquares += value * value;
+  }
+  const mean = sum / pixels.length;
+  return { mean, std: Math.sqrt(Math.max(0, sumSquares / pixels.length - mean * mean)), bytes };
+}

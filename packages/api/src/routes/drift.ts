@@ -1,0 +1,50 @@
+/** GET /drift: the recent predictions against the model's training reference. */
+import type { FastifyInstance } from 'fastify';
+import { ApiError } from '../errors.js';
+import { errorResponses } from '../schemas.js';
+import type { InferenceService } from '../service.js';
+
+const check = {
+  type: 'object',
+  properties: {
+    psi: { type: 'number' },
+    drift: { type: 'boolean' },
+    expected: { type: 'array', items: { type: 'number' } },
+    observed: { type: 'array', items: { type: 'number' } },
+    names: { type: 'array', items: { type: 'string' } },
+    edges: { type: 'array', items: { type: 'number' } },
+  },
+};
+
+export function driftRoutes(app: FastifyInstance, service: InferenceService): void {
+  app.get(
+    '/drift',
+    {
+      schema: {
+        summary: "Drift of recent predictions' classes and inputs from the training data (PSI per feature)",
+        response: {
+          200: {
+            type: 'object',
+            required: ['status', 'drift', 'message', 'samples'],
+            properties: {
+              status: { type: 'string', enum: ['ok', 'drift', 'insufficient_data', 'no_reference'] },
+              drift: { type: 'boolean' },
+              message: { type: 'string' },
+              samples: { type: 'integer' },
+              window: { type: 'integer' },
+              threshold: { type: 'number' },
+              classes: check,
+              features: { type: 'object', additionalProperties: check },
+            },
+          },
+          ...errorResponses(503),
+        },
+      },
+    },
+    async () => {
+      if (!service.model)
+        throw new ApiError(503, 'not_ready', 'The model is still loading; retry in a moment.');
+      return service.drift();
+    },
+  );
+}

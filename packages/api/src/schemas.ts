@@ -1,0 +1,58 @@
+/** JSON schemas for the routes: they validate, serialise fast, and become the OpenAPI document at /docs. */
+
+export const errorSchema = {
+  $id: 'Error',
+  type: 'object',
+  required: ['error', 'message'],
+  properties: {
+    error: { type: 'string', description: 'A stable machine-readable code, e.g. not_an_image.' },
+    message: { type: 'string', description: 'One sentence for a person: what was wrong and what to do.' },
+  },
+} as const;
+
+export const modelSchema = {
+  $id: 'Model',
+  type: 'object',
+  required: ['version', 'architecture', 'inputSize', 'backend'],
+  properties: {
+    version: { type: 'string' },
+    architecture: { type: 'string' },
+    inputSize: { type: 'integer' },
+    backend: { type: 'string' },
+    createdAt: { type: 'string' },
+  },
+} as const;
+
+export const classificationSchema = {
+  $id: 'Classification',
+  type: 'object',
+  required: ['filename', 'predictions', 'model', 'timings_ms'],
+  properties: {
+    filename: { type: 'string' },
+    predictions: {
+      type: 'array',
+      description: 'Every class, highest score first.',
+      items: {
+        type: 'object',
+        required: ['class', 'score'],
+        properties: { class: { type: 'string' }, score: { type: 'number' } },
+      },
+    },
+    model: { $ref: 'Model#' },
+    timings_ms: {
+      type: 'object',
+      properties: {
+        queue: { type: 'number', description: 'Waiting for a worker.' },
+        preprocess: { type: 'number', description: "Decoding and resizing this image's batch." },
+        inference: { type: 'number', description: "The batch's forward pass." },
+        total: { type: 'number', description: 'Request received to answer ready.' },
+      },
+    },
+    batch_size: { type: 'integer', description: 'Images that shared the forward pass.' },
+  },
+} as const;
+
+export const sharedSchemas = [errorSchema, modelSchema, classificationSchema];
+
+export const errorResponses = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((status) => [status, { $ref: 'Error#' }]));

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, configFromEnv } from '../src/config.js';
+
+describe('configFromEnv', () => {
+  it('has defaults for everything', () => {
+    const config = configFromEnv({});
+    expect(config).toMatchObject({ port: 8000, model: 'production', backend: 'wasm' });
+    expect(config.limits.maxUploadBytes).toBe(10 * 1024 * 1024);
+    expect(config.batching.workers).toBeGreaterThanOrEqual(1);
+  });
+
+  it('reads and coerces what is set', () => {
+    const config = configFromEnv({
+      PORT: '9000',
+      MODEL: 'outputs/run/model',
+      MAX_BATCH: '16',
+      MAX_WAIT_MS: '2',
+      CORS_ORIGINS: 'http://a.example, http://b.example',
+      PREDICTION_LOG: 'gs://bucket/logs',
+    });
+    expect(config.port).toBe(9000);
+    expect(config.batching).toMatchObject({ maxBatch: 16, maxWaitMs: 2 });
+    expect(config.corsOrigins).toEqual(['http://a.example', 'http://b.example']);
+    expect(config.predictionLog.location).toBe('gs://bucket/logs');
+  });
+
+  it('names every bad variable in one sentence', () => {
+    expect(() => configFromEnv({ PORT: '-1', BACKEND: 'gpu' })).toThrow(ConfigError);
+    expect(() => configFromEnv({ PORT: '-1', BACKEND: 'gpu' })).toThrow(
+      /^Invalid environment: PORT: .*; BACKEND: .*\.$/,
+    );
+  });
+});

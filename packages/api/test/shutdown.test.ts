@@ -1,0 +1,118 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { PredictionRecord } from '../src/predictions/record.js';
+import { readSample, sampleImages } from './support/sample.js';
+import { imageForm, postForm, testModel, withTempDir } from './support/server.js';
+
+/** `pnpm serve`'s own entry: compiles the service when a source changed, then runs it. */
+const SERVE = fileURLToPath(new URL('../serve.mjs', import.meta.url));
+
+/** Starts `pnpm serve`'s entry point as its own process, as Cloud Run would, and waits for its address. */
+async function serve(
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
+  const child = spawn(process.execPath, [SERVE], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const poll = setInterval(() => {
+      const address = stderr.match(/"address":"(http:\/\/[^"]+)"/)?.[1];
+      if (address) {
+        clearInterval(poll);
+        resolve(address);
+      }
+    }, 20);
+    child.once('exit', (code) => {
+      clearInterval(poll);
+      reject(new Error(`server exited with ${code}: ${stderr}`));
+    });
+  });
+  return { child, url, stderr: () => stderr };
+}
+
+async function waitReady(url: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if ((await fetch(`${url}/readyz`)).status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('never ready');
+}
+
+describe('pnpm serve as a process', () => {
+  it('on SIGTERM answers every request in flight, logs them, then exits 0', async () => {
+    await withTempDir(async (logDir) => {
+      // A long batching wait holds the requests in the queue when the signal arrives.
+      const { child, url } = await serve({
+        MODEL: await testModel(),
+        PREDICTION_LOG: logDir,
+        MAX_WAIT_MS: '800',
+      });
+      await waitReady(url);
+      const images = sampleImages('Testing').slice(0, 6);
+      const inFlight = images.map((image) => postForm(url, imageForm(readSample(image.path))));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+
+      const answers = await Promise.all(inFlight);
+      expect(answers.map((answer) => answer.status)).toEqual(images.map(() => 200));
+      const [code] = await exited;
+      expect(code).toBe(0);
+      await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+
+      const files = await readdir(logDir);
+      expect(files).toHaveLength(1);
+      const lines = (await readFile(join(logDir, files[0] as string), 'utf8')).trim().split('\n');
+      const records = lines.map((line) => JSON.parse(line) as PredictionRecord);
+      expect(records).toHaveLength(images.length);
+      for (const record of records) {
+        expect(record).toMatchObject({
+          modelVersion: expect.any(String),
+          predicted: expect.any(String),
+          confidence: expect.any(Number),
+          image: { mean: expect.any(Number), std: expect.any(Number), bytes: expect.any(Number) },
+        });
+        expect(Date.parse(record.time)).not.toBeNaN();
+      }
+    });
+  });
+
+  it('refuses a bad environment with one sentence and exit code 1', async () => {
+    const child = spawn(process.execPath, [SERVE], {
+      env: { ...process.env, PORT: 'eighty', MAX_BATCH: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/^Invalid environment: PORT: .*MAX_BATCH: .*\.$/m);
+  });
+
+  it('refuses a MODEL that is neither a model directory nor a known alias', async () => {
+    const child = spawn(process.execPath, [SERVE], {
+      env: { ...process.env, MODEL: '/nonexistent/model', PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(1);
+    expect(stderr).toContain('MODEL=/nonexistent/model');
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+});

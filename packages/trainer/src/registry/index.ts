@@ -1,0 +1,41 @@
+/**
+ * What other packages (the API) import to find a model: `resolveModel('production')` or a version or a folder.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { REPO_ROOT } from '../paths.js';
+import { ModelRegistry } from './registry.js';
+import { openBlobStore } from './store.js';
+
+export {
+  INDEX_KEY,
+  ModelRegistry,
+  type RegistrationInfo,
+  type RegistryEntry,
+  type RegistryIndex,
+} from './registry.js';
+export { openBlobStore } from './store.js';
+
+export const DEFAULT_REGISTRY_URL = 'registry';
+
+export interface ResolveOptions {
+  /** A folder (relative to the repository root) or gs://bucket/prefix; default `registry/` in the repository. */
+  readonly registryUrl?: string;
+  /** Where remote versions are downloaded; default `.cache/registry` in the repository. */
+  readonly cacheDir?: string;
+}
+
+export function openRegistry(options: ResolveOptions = {}): ModelRegistry {
+  const store = openBlobStore(options.registryUrl ?? DEFAULT_REGISTRY_URL);
+  return new ModelRegistry(store, options.cacheDir ?? join(REPO_ROOT, '.cache', 'registry'));
+}
+
+/**
+ * A model reference to a local model folder: an existing folder is used as it is; anything else is a registry
+ * version (`v3`) or alias (`production`, `latest`).
+ */
+export async function resolveModel(ref: string, options: ResolveOptions = {}): Promise<string> {
+  const asPath = resolve(ref);
+  if (existsSync(asPath) && statSync(asPath).isDirectory()) return asPath;
+  return openRegistry(options).modelDir(ref);
+}

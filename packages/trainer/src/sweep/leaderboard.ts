@@ -1,0 +1,51 @@
+/** Ranks finished sweep runs by the chosen metric and writes the ranking as JSON and as a markdown table. */
+import { join } from 'node:path';
+import { writeFileAtomic, writeJson } from '../files.js';
+
+export interface SweepRun {
+  readonly run_dir: string;
+  readonly overrides: readonly string[];
+  readonly status: string;
+  readonly seconds: number;
+  readonly metrics: Readonly<Record<string, number | null>>;
+}
+
+export interface LeaderboardRow extends SweepRun {
+  readonly rank: number;
+  readonly score: number | null;
+}
+
+export function rankRuns(
+  runs: readonly SweepRun[],
+  metric: string,
+  goal: 'maximize' | 'minimize',
+): LeaderboardRow[] {
+  const sign = goal === 'maximize' ? -1 : 1;
+  const scored = runs.map((run) => ({ ...run, score: run.metrics[metric] ?? null }));
+  // Runs without the metric (failed, interrupted before validation) rank last, in run order.
+  const sorted = [...scored].sort((a, b) => {
+    if (a.score === null || b.score === null) return (a.score === null ? 1 : 0) - (b.score === null ? 1 : 0);
+    return sign * (a.score - b.score);
+  });
+  return sorted.map((row, i) => ({ ...row, rank: i + 1 }));
+}
+
+export function writeLeaderboard(
+  dir: string,
+  rows: readonly LeaderboardRow[],
+  metric: string,
+  sweepDir: string,
+): void {
+  writeJson(join(dir, 'leaderboard.json'), { metric, runs: rows });
+  const lines = rows.map((r) => {
+    const run = r.run_dir.startsWith(sweepDir) ? r.run_dir.slice(sweepDir.length + 1) : r.run_dir;
+    const score = r.score === null ? 'n/a' : r.score.toFixed(4);
+    return `| ${r.rank} | ${score} | ${r.overrides.map((o) => `\`${o}\``).join(' ')} | ${r.status} | ${Math.round(r.seconds)} | ${run} |`;
+  });
+  const table = [
+    `| rank | ${metric} | overrides | status | seconds | run |`,
+    '| ---: | ---: | --- | --- | ---: | --- |',
+    ...lines,
+  ];
+  writeFileAtomic(join(dir, 'leaderboard.md'), `# Sweep leaderboard\n\n${table.join('\n')}\n`);
+}

@@ -1,0 +1,72 @@
+/**
+ * Training-time augmentation on preprocessed (normalised) images, in place: horizontal flip, a small rotation
+ * (bilinear, filling with black), brightness shift and contrast change. Brightness is given in [0, 1] pixel units and
+ * converted with the preprocessing spec, so the same config means the same thing whatever the normalisation.
+ */
+import type { PreprocessingSpec } from '@mri/data';
+import type { AugmentationConfig } from '../config/index.js';
+import { type Random, symmetric } from './random.js';
+
+export function isAugmenting(config: AugmentationConfig): boolean {
+  return config.flip || config.rotation_degrees > 0 || config.brightness > 0 || config.contrast > 0;
+}
+
+/** Augments one size x size image stored at `image`; `scratch` is a buffer of the same length. */
+export function augmentImage(
+  image: Float32Array,
+  scratch: Float32Array,
+  size: number,
+  config: AugmentationConfig,
+  spec: PreprocessingSpec,
+  random: Random,
+): void {
+  if (config.flip && random() < 0.5) flipHorizontal(image, size);
+  if (config.rotation_degrees > 0) {
+    const degrees = symmetric(random, config.rotation_degrees);
+    rotate(image, scratch, size, (degrees * Math.PI) / 180, -spec.mean / spec.std);
+  }
+  if (config.brightness > 0 || config.contrast > 0) {
+    const shift = symmetric(random, config.brightness) / spec.std;
+    const scale = 1 + symmetric(random, config.contrast);
+    adjust(image, shift, scale);
+  }
+}
+
+function flipHorizontal(image: Float32Array, size: number): void {
+  for (let y = 0; y < size; y++) image.subarray(y * size, (y + 1) * size).reverse();
+}
+
+/** Rotates about the centre by inverse mapping with bilinear sampling; outside pixels take `fill`. */
+function rotate(image: Float32Array, scratch: Float32Array, size: number, angle: number, fill: number): void {
+  const cos = Math.cos(angle);
+  const sin = Math.sin(angle);
+  const c = (size - 1) / 2;
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const sx = cos * (x - c) + sin * (y - c) + c;
+      const sy = -sin * (x - c) + cos * (y - c) + c;
+      scratch[y * size + x] = sample(image, size, sx, sy, fill);
+    }
+  }
+  image.set(scratch);
+}
+
+function sample(image: Float32Array, size: number, x: number, y: number, fill: number): number {
+  const x0 = Math.floor(x);
+  const y0 = Math.floor(y);
+  const fx = x - x0;
+  const fy = y - y0;
+  const at = (xi: number, yi: number) =>
+    xi < 0 || yi < 0 || xi >= size || yi >= size ? fill : (image[yi * size + xi] as number);
+  const top = at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx;
+  const bottom = at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx;
+  return top * (1 - fy) + bottom * fy;
+}
+
+/** Contrast scales about the image's own mean; brightness then shifts every pixel. */
+function adjust(image: Float32Array, shift: number, scale: number): void {
+  let mean = 0;
+  for (let i = 0; i < image.length; i++) mean += image[i] as number;
+  mean /= image.length;
+  for (let i = 0; i < image.length; i++) image[i] = ((image[i] as number) - mean) * scale + mean + shift;
+}

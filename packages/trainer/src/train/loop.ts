@@ -1,0 +1,203 @@
+/**
+ * The epoch loop: shuffled, augmented batches through the engine with a scheduled learning rate; validation after
+ * every epoch; the best epoch's weights saved as the run's model; early stopping; a clean stop on request.
+ */
+import { appendFileSync } from 'node:fs';
+import type { ArtifactMetadataInput, TrainEngine } from '@mri/model';
+import type { TrainConfig } from '../config/index.js';
+import type { Logger } from '../log.js';
+import { classificationReport } from '../metrics/classification.js';
+import type { EpochPoint } from '../plots/charts.js';
+import type { Progress } from '../progress.js';
+import { batchesPerEpoch, trainingBatches } from './batches.js';
+import type { PreparedData } from './data.js';
+import { predictSplit } from './predict.js';
+import { type Random, seededRandom } from './random.js';
+import { learningRateAt, type Schedule } from './schedule.js';
+
+export interface EpochRecord extends EpochPoint {
+  readonly val_macro_f1: number;
+  readonly lr: number;
+  readonly seconds: number;
+  readonly train_img_s: number;
+}
+
+export interface LoopResult {
+  readonly history: EpochRecord[];
+  readonly bestEpoch: number | null;
+  /** Validation probabilities of the best epoch, row-major [validation.count, classes]. */
+  readonly bestProbabilities: Float32Array | null;
+  readonly stopReason: 'completed' | 'early_stopping' | 'max_steps' | 'interrupted';
+  readonly steps: number;
+}
+
+export interface LoopOptions {
+  readonly engine: TrainEngine;
+  readonly data: PreparedData;
+  readonly config: TrainConfig;
+  readonly modelDir: string;
+  readonly metricsFile: string;
+  readonly metadata: (metrics: Record<string, number>) => ArtifactMetadataInput;
+  readonly log: Logger;
+  readonly progress: Progress;
+  /** Polled between steps; true stops the loop after the current step. */
+  readonly stopRequested: () => boolean;
+  /** Wraps each step, e.g. for kernel profiling. */
+  readonly aroundStep?: <T>(step: () => Promise<T>) => Promise<T>;
+}
+
+const score = (record: EpochRecord, monitor: TrainConfig['training']['monitor']) =>
+  monitor === 'val_loss'
+    ? -record.val_loss
+    : monitor === 'val_macro_f1'
+      ? record.val_macro_f1
+      : record.val_accuracy;
+
+export async function trainLoop(options: LoopOptions): Promise<LoopResult> {
+  const { engine, data, config, log } = options;
+  const t = config.training;
+  const perEpoch = batchesPerEpoch(data.train.count, t.batch_size);
+  const totalSteps = Math.min(t.epochs * perEpoch, t.max_steps ?? Number.POSITIVE_INFINITY);
+  const state: EpochState = {
+    schedule: {
+      name: t.lr_schedule,
+      maxLr: config.optimizer.lr,
+      totalSteps,
+      warmupFraction: t.warmup_fraction,
+    },
+    random: seededRandom(config.seed),
+    step: 0,
+  };
+  const history: EpochRecord[] = [];
+  let best: { epoch: number; score: number; probs: Float32Array } | null = null;
+  let stopReason: LoopResult['stopReason'] = 'completed';
+
+  for (let epoch = 1; epoch <= t.epochs; epoch++) {
+    const started = performance.now();
+    const trained = await trainEpoch(options, state, epoch, perEpoch);
+    if (options.stopRequested()) {
+      stopReason = 'interrupted';
+      log.warn(
+        { epoch, step: state.step },
+        'stopped on request; the model folder keeps the best checkpoint so far',
+      );
+      break;
+    }
+    const { record, probs } = await validate(options, epoch, trained, started);
+    history.push(record);
+    appendFileSync(options.metricsFile, `${JSON.stringify(record)}\n`);
+    const current = score(record, t.monitor);
+    const improved = best === null || current > best.score;
+    if (improved) {
+      best = { epoch, score: current, probs };
+      await engine.save(options.modelDir, options.metadata(checkpointMetrics(record)));
+    }
+    log.info({ ...roundAll(record), best: improved }, `epoch ${epoch}/${t.epochs}`);
+
+    if (state.step >= totalSteps && epoch < t.epochs) {
+      stopReason = 'max_steps';
+      break;
+    }
+    if (t.early_stopping_patience > 0 && best && epoch - best.epoch >= t.early_stopping_patience) {
+      stopReason = 'early_stopping';
+      log.info(
+        { bestEpoch: best.epoch },
+        `no better ${t.monitor} for ${t.early_stopping_patience} epochs; stopping early`,
+      );
+      break;
+    }
+  }
+  const bestEpoch = best?.epoch ?? null;
+  return { history, bestEpoch, bestProbabilities: best?.probs ?? null, stopReason, steps: state.step };
+}
+
+interface EpochState {
+  readonly schedule: Schedule;
+  readonly random: Random;
+  step: number;
+}
+
+type EpochTraining = Pick<EpochRecord, 'train_loss' | 'train_accuracy' | 'lr' | 'train_img_s'>;
+
+/** One pass over the training split (or what is left of max_steps); ends early when a stop is requested. */
+async function trainEpoch(
+  options: LoopOptions,
+  state: EpochState,
+  epoch: number,
+  perEpoch: number,
+): Promise<EpochTraining> {
+  const { engine, data, config, progress } = options;
+  const t = config.training;
+  const around = options.aroundStep ?? ((step) => step());
+  const started = performance.now();
+  const first = state.step;
+  let seen = 0;
+  let lossSum = 0;
+  let correctSum = 0;
+  let lr = learningRateAt(state.schedule, state.step);
+  progress.start(Math.min(perEpoch, state.schedule.totalSteps - state.step), `epoch ${epoch}/${t.epochs}`);
+  const batches = trainingBatches(data.train, {
+    batchSize: t.batch_size,
+    size: data.spec.size,
+    augmentation: t.augmentation,
+    spec: data.spec,
+    random: state.random,
+  });
+  for (const batch of batches) {
+    if (state.step >= state.schedule.totalSteps) break;
+    lr = learningRateAt(state.schedule, state.step);
+    engine.setLearningRate(lr);
+    const result = await around(() => engine.trainStep(batch));
+    state.step++;
+    seen += batch.size;
+    lossSum += result.loss * batch.size;
+    correctSum += result.accuracy * batch.size;
+    progress.update(state.step - first, {
+      loss: (lossSum / seen).toFixed(4),
+      acc: (correctSum / seen).toFixed(3),
+    });
+    if (options.stopRequested()) break;
+  }
+  progress.stop();
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    train_loss: lossSum / Math.max(1, seen),
+    train_accuracy: correctSum / Math.max(1, seen),
+    lr,
+    train_img_s: seen / Math.max(seconds, 1e-9),
+  };
+}
+
+async function validate(
+  options: LoopOptions,
+  epoch: number,
+  trained: EpochTraining,
+  started: number,
+): Promise<{ record: EpochRecord; probs: Float32Array }> {
+  const { engine, data } = options;
+  const probs = await predictSplit(
+    engine.predict.bind(engine),
+    data.validation,
+    data.spec.size,
+    data.classNames.length,
+  );
+  const report = classificationReport(data.validation.labels, probs, data.classNames);
+  const record: EpochRecord = {
+    epoch,
+    ...trained,
+    val_loss: report.loss,
+    val_accuracy: report.accuracy,
+    val_macro_f1: report.macro.f1,
+    seconds: (performance.now() - started) / 1000,
+  };
+  return { record, probs };
+}
+
+function checkpointMetrics(record: EpochRecord): Record<string, number> {
+  const { epoch, val_accuracy, val_loss, val_macro_f1 } = record;
+  return { epoch, val_accuracy, val_loss, val_macro_f1 };
+}
+
+function roundAll(record: EpochRecord): Record<string, number> {
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, Number(v.toPrecision(5))]));
+}

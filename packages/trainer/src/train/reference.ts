@@ -1,0 +1,49 @@
+/**
+ * The training-data reference a model carries for drift checks: class counts, and histograms of each image's mean
+ * and standard deviation computed on the preprocessed tensor (the same tensor serving computes), with 10 bins
+ * spanning the training range.
+ */
+import type { TrainingReference } from '@mri/model';
+import type { Split } from './batches.js';
+import { classCounts } from './data.js';
+
+const BINS = 10;
+
+export function trainingReference(
+  split: Split,
+  classNames: readonly string[],
+  size: number,
+): TrainingReference {
+  const pixels = size * size;
+  const means: number[] = [];
+  const stds: number[] = [];
+  for (let i = 0; i < split.count; i++) {
+    const image = split.images.subarray(i * pixels, (i + 1) * pixels);
+    let sum = 0;
+    let sumSq = 0;
+    for (const v of image) {
+      sum += v;
+      sumSq += v * v;
+    }
+    const mean = sum / pixels;
+    means.push(mean);
+    stds.push(Math.sqrt(Math.max(0, sumSq / pixels - mean * mean)));
+  }
+  return {
+    classCounts: classCounts(split, classNames),
+    features: { mean: histogram(means), std: histogram(stds) },
+  };
+}
+
+export function histogram(values: readonly number[]): { edges: number[]; proportions: number[] } {
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const width = hi > lo ? (hi - lo) / BINS : 1;
+  const edges = Array.from({ length: BINS + 1 }, (_, i) => lo + i * width);
+  const counts = new Array<number>(BINS).fill(0);
+  for (const v of values) {
+    const bin = Math.min(BINS - 1, Math.floor((v - lo) / width));
+    counts[bin] = (counts[bin] as number) + 1;
+  }
+  return { edges, proportions: counts.map((c) => c / Math.max(1, values.length)) };
+}

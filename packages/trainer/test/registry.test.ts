@@ -1,0 +1,139 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GcsStore } from '@mri/storage';
+import { FakeGcsServer } from '@mri/storage/testing';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ModelRegistry, openRegistry, resolveModel } from '../src/registry/index.js';
+import { uploadRun } from '../src/runs/upload.js';
+
+// The registry copies whatever files a model folder holds; these tests give it a small folder of known bytes.
+function modelFolder(root: string, tag: string): string {
+  const dir = join(root, `model-${tag}`);
+  mkdirSync(join(dir, 'sub'), { recursive: true });
+  writeFileSync(join(dir, 'model.json'), JSON.stringify({ tag }));
+  writeFileSync(join(dir, 'sub', 'weights.bin'), Buffer.from([1, 2, 3, Number(tag)]));
+  return dir;
+}
+
+const info = (accuracy: number) => ({
+  architecture: 'compact',
+  metrics: { val_accuracy: accuracy },
+  dataHash: 'd'.repeat(64),
+  configHash: 'c'.repeat(64),
+  config: { training: { epochs: 1 } },
+  run: null,
+});
+
+describe('model registry in a local folder', () => {
+  let root: string;
+  let registryUrl: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'registry-'));
+    registryUrl = join(root, 'registry');
+  });
+
+  it('registers versions in order, points latest at the newest and records what it was told', async () => {
+    const registry = openRegistry({ registryUrl });
+    const first = await registry.register(modelFolder(root, '1'), info(0.9));
+    const second = await registry.register(modelFolder(root, '2'), info(0.95));
+    expect([first.version, second.version]).toEqual(['v1', 'v2']);
+    expect(second.files).toEqual(['model.json', 'sub/weights.bin']);
+    const index = JSON.parse(readFileSync(join(registryUrl, 'registry.json'), 'utf8'));
+    expect(index.aliases).toEqual({ latest: 'v2' });
+    expect(index.versions[1]).toMatchObject({ metrics: { val_accuracy: 0.95 }, dataHash: 'd'.repeat(64) });
+  });
+
+  it('promotes a version to an alias and resolves aliases, versions and folders to model folders', async () => {
+    const registry = openRegistry({ registryUrl });
+    await registry.register(modelFolder(root, '1'), info(0.9));
+    await registry.register(modelFolder(root, '2'), info(0.95));
+    await registry.promote('1', 'production');
+
+    const production = await resolveModel('production', { registryUrl });
+    expect(JSON.parse(readFileSync(join(production, 'model.json'), 'utf8'))).toEqual({ tag: '1' });
+    expect(readFileSync(join(production, 'sub', 'weights.bin'))).toEqual(Buffer.from([1, 2, 3, 1]));
+    expect(await resolveModel('v2', { registryUrl })).toBe(join(registryUrl, 'models', 'v2'));
+    expect(await resolveModel('latest', { registryUrl })).toBe(join(registryUrl, 'models', 'v2'));
+    const folder = modelFolder(root, '3');
+    expect(await resolveModel(folder, { registryUrl })).toBe(folder);
+
+    await registry.promote('v2', 'production');
+    expect(await resolveModel('production', { registryUrl })).toBe(join(registryUrl, 'models', 'v2'));
+  });
+
+  it('refuses unknown references and bad alias names with one sentence', async () => {
+    const registry = openRegistry({ registryUrl });
+    await expect(resolveModel('production', { registryUrl })).rejects.toThrow(
+      /registry at .* is empty: train a model first/,
+    );
+    await registry.register(modelFolder(root, '1'), info(0.9));
+    await expect(registry.promote('v7', 'production')).rejects.toThrow(
+      /No model version or alias 'v7' in the registry at .* \(known: v1, latest\)/,
+    );
+    await expect(registry.promote('v1', 'Prod uction')).rejects.toThrow(/Alias 'Prod uction' is not allowed/);
+    await expect(registry.register(join(root, 'nothing'), info(0.5))).rejects.toThrow(/no such folder/);
+    expect(existsSync(join(registryUrl, 'models', 'v2'))).toBe(false);
+  });
+});
+
+describe('model registry in a GCS bucket (a JSON-API server on loopback)', () => {
+  let gcs: FakeGcsServer;
+  beforeAll(async () => {
+    gcs = await FakeGcsServer.start({ buckets: ['models'] });
+  });
+  afterAll(() => gcs.close());
+
+  it('stores versions in the bucket and downloads a resolved version once into the cache', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'registry-gcs-'));
+    const cacheDir = join(root, 'cache');
+    const registry = new ModelRegistry(
+      new GcsStore('models', 'team/registry', { apiEndpoint: gcs.url }),
+      cacheDir,
+    );
+    await registry.register(modelFolder(root, '1'), info(0.9));
+    await registry.register(modelFolder(root, '2'), info(0.97));
+    await registry.promote('v2', 'production');
+
+    const dir = await registry.modelDir('production');
+    expect(dir.startsWith(cacheDir)).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'))).toEqual({ tag: '2' });
+    expect(readFileSync(join(dir, 'sub', 'weights.bin'))).toEqual(Buffer.from([1, 2, 3, 2]));
+    expect(await registry.modelDir('v2')).toBe(dir);
+    const index = await registry.index();
+    expect(index.aliases).toEqual({ latest: 'v2', production: 'v2' });
+    expect(await registry.store.list('models/v1/')).toEqual([
+      'models/v1/model.json',
+      'models/v1/sub/weights.bin',
+    ]);
+  });
+});
+
+describe('run uploads', () => {
+  it('copy a run folder to a bucket under runs/<date>/<time>/', async () => {
+    const gcs = await FakeGcsServer.start({ buckets: ['runs'] });
+    const previous = process.env.STORAGE_EMULATOR_HOST;
+    process.env.STORAGE_EMULATOR_HOST = gcs.url;
+    try {
+      const outputs = mkdtempSync(join(tmpdir(), 'outputs-'));
+      const runDir = join(outputs, '2026-11-26', '04-00-00');
+      mkdirSync(join(runDir, 'figures'), { recursive: true });
+      writeFileSync(join(runDir, 'metrics.json'), '{"status":"completed"}');
+      writeFileSync(join(runDir, 'figures', 'loss.png'), Buffer.from([137, 80, 78, 71]));
+      const url = await uploadRun(runDir, outputs, 'gs://runs/team');
+      expect(url).toBe('gs://runs/team/runs/2026-11-26/04-00-00');
+      const store = new GcsStore('runs', 'team', { apiEndpoint: gcs.url });
+      expect(await store.list('runs/')).toEqual([
+        'runs/2026-11-26/04-00-00/figures/loss.png',
+        'runs/2026-11-26/04-00-00/metrics.json',
+      ]);
+      expect(Buffer.from((await store.read('runs/2026-11-26/04-00-00/metrics.json')) ?? [])).toEqual(
+        Buffer.from('{"status":"completed"}'),
+      );
+    } finally {
+      if (previous === undefined) delete process.env.STORAGE_EMULATOR_HOST;
+      else process.env.STORAGE_EMULATOR_HOST = previous;
+      await gcs.close();
+    }
+  });
+});

@@ -1,0 +1,9 @@
+// Node-side entry of @mri/web: build the page and serve it. The page itself lives in src/ (browser code).
+export { type BuildPageOptions, buildPage, defaultDistDir } from './build-page.js';
+export {
+  handleRequest,
+  type RunningWebServer,
+  resolveStaticPath,
+  startWebServer,
+  type WebServerOptions,
+} from './static-server.js';

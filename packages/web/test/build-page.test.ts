@@ -1,0 +1,23 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildPage } from '../server/build-page.js';
+
+const outDir = await mkdtemp(join(tmpdir(), 'mri-web-build-'));
+afterAll(() => rm(outDir, { recursive: true, force: true }));
+
+describe('buildPage', () => {
+  it('builds fingerprinted assets and bakes in the build-time API URL', async () => {
+    await buildPage({ outDir, apiUrl: 'https://baked.example.org' });
+    const html = await readFile(join(outDir, 'index.html'), 'utf8');
+    expect(html).toMatch(/<script type="module" crossorigin src="\/assets\/index-[\w-]+\.js"><\/script>/);
+    const assets = await readdir(join(outDir, 'assets'));
+    const script = assets.find((name) => name.endsWith('.js'));
+    expect(script).toBeDefined();
+    expect(await readFile(join(outDir, 'assets', script ?? ''), 'utf8')).toContain(
+      'https://baked.example.org',
+    );
+    expect(assets.some((name) => name.endsWith('.css'))).toBe(true);
+  }, 60_000);
+});
