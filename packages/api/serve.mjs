@@ -36,8 +36,8 @@ async function build() {
     name: 'external-dependencies',
     setup(builder) {
       // These packages import nothing for its effect, so declaring their modules side-effect free lets the bundle
-      // keep what the service calls (preprocess, the registry lookup) and drop their CLIs, plots and caches.
-      const pure = ['data', 'trainer', 'storage'];
+      // keep what the service calls (preprocess, the registry lookup) and drop their CLIs and caches.
+      const pure = ['data', 'storage'];
       const pureDirs = pure.map((name) => join(packages, name, 'src'));
       builder.onResolve({ filter: /^(\.|@mri\/)/ }, async (args) => {
         if (args.pluginData === 'resolving') return undefined;

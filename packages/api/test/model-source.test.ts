@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { openRegistry } from '@mri/trainer';
+import { openRegistry } from '@mri/registry';
 import { describe, expect, it } from 'vitest';
 import { ModelNotFoundError, resolveModel } from '../src/model-source.js';
 import { testModel, withTempDir } from './support/server.js';

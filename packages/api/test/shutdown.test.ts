@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openRegistry } from '@mri/trainer';
+import { openRegistry } from '@mri/registry';
 import { describe, expect, it } from 'vitest';
 import type { PredictionRecord } from '../src/predictions/record.js';
 import { readSample, sampleImages } from './support/sample.js';

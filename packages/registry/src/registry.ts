@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type { BlobStore } from '@mri/storage';
-import { UserError } from '../errors.js';
+import { RegistryError } from './errors.js';
 
 export const INDEX_KEY = 'registry.json';
 
@@ -50,7 +50,7 @@ export class ModelRegistry {
     try {
       return JSON.parse(Buffer.from(bytes).toString('utf8')) as RegistryIndex;
     } catch {
-      throw new UserError(
+      throw new RegistryError(
         `The registry index ${this.store.url}/${INDEX_KEY} is not valid JSON; restore it from a backup.`,
       );
     }
@@ -59,7 +59,8 @@ export class ModelRegistry {
   /** Copies a model folder into the registry as the next version and points `latest` at it. */
   async register(modelDir: string, info: RegistrationInfo): Promise<RegistryEntry> {
     const files = await listFiles(modelDir);
-    if (files.length === 0) throw new UserError(`Cannot register ${modelDir}: the folder holds no files.`);
+    if (files.length === 0)
+      throw new RegistryError(`Cannot register ${modelDir}: the folder holds no files.`);
     const index = await this.index();
     const next = 1 + Math.max(0, ...index.versions.map((v) => Number(v.version.slice(1))));
     const version = `v${next}`;
@@ -78,7 +79,7 @@ export class ModelRegistry {
 
   async promote(versionRef: string, alias: string): Promise<RegistryEntry> {
     if (!ALIAS.test(alias)) {
-      throw new UserError(
+      throw new RegistryError(
         `Alias '${alias}' is not allowed: use lower-case letters, digits, '-' or '_', starting with a letter.`,
       );
     }
@@ -104,7 +105,7 @@ export class ModelRegistry {
     for (const file of entry.files) {
       const bytes = await this.store.read(`models/${entry.version}/${file}`);
       if (!bytes)
-        throw new UserError(`Registry version ${entry.version} is missing ${file} in ${this.store.url}.`);
+        throw new RegistryError(`Registry version ${entry.version} is missing ${file} in ${this.store.url}.`);
       await mkdir(dirname(join(temp, file)), { recursive: true });
       await writeFile(join(temp, file), bytes);
     }
@@ -119,7 +120,7 @@ export class ModelRegistry {
     const entry = index.versions.find((v) => v.version === version);
     if (entry) return entry;
     const known = [...index.versions.map((v) => v.version), ...Object.keys(index.aliases)];
-    throw new UserError(
+    throw new RegistryError(
       known.length === 0
         ? `The registry at ${this.store.url} is empty: train a model first (pnpm train).`
         : `No model version or alias '${ref}' in the registry at ${this.store.url} (known: ${known.join(', ')}).`,
@@ -133,7 +134,7 @@ export class ModelRegistry {
 
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => {
-    throw new UserError(`Cannot register ${dir}: no such folder.`);
+    throw new RegistryError(`Cannot register ${dir}: no such folder.`);
   });
   return entries
     .filter((e) => e.isFile() && !e.name.startsWith('.tmp-'))

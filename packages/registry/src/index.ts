@@ -1,12 +1,14 @@
 /**
- * What other packages (the API) import to find a model: `resolveModel('production')` or a version or a folder.
+ * The model registry as a library: open one (a folder or gs://bucket/prefix), register and promote versions, and
+ * resolve `production`, a version or a folder to a local model folder.
  */
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { REPO_ROOT } from '../paths.js';
+import { REPO_ROOT } from './paths.js';
 import { ModelRegistry } from './registry.js';
 import { openBlobStore } from './store.js';
 
+export { RegistryError } from './errors.js';
 export {
   INDEX_KEY,
   ModelRegistry,
