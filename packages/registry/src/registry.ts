@@ -10,6 +10,8 @@ import type { BlobStore } from '@mri/storage';
 import { RegistryError } from './errors.js';
 
 export const INDEX_KEY = 'registry.json';
+/** The alias the service loads by default (MODEL=production). */
+export const PRODUCTION = 'production';
 
 export interface RegistryEntry {
   /** `v1`, `v2`, ... in registration order. */
@@ -34,14 +36,21 @@ export interface RegistryIndex {
 
 export type RegistrationInfo = Omit<RegistryEntry, 'version' | 'createdAt' | 'files'>;
 
+/** Where the registry reports a decision it made on its own, such as choosing `production`. pino's Logger fits. */
+export interface RegistryLogger {
+  info(fields: object, message: string): void;
+}
+
 const ALIAS = /^[a-z][a-z0-9_-]{0,40}$/;
 const EMPTY: RegistryIndex = { formatVersion: 1, versions: [], aliases: {} };
+const SILENT: RegistryLogger = { info() {} };
 
 export class ModelRegistry {
   /** `cacheDir` holds downloaded versions when the store is remote. */
   constructor(
     readonly store: BlobStore,
     private readonly cacheDir: string,
+    private readonly logger: RegistryLogger = SILENT,
   ) {}
 
   async index(): Promise<RegistryIndex> {
@@ -56,7 +65,11 @@ export class ModelRegistry {
     }
   }
 
-  /** Copies a model folder into the registry as the next version and points `latest` at it. */
+  /**
+   * Copies a model folder into the registry as the next version and points `latest` at it. While the registry has
+   * no `production` alias, the new version becomes `production` too, so a first `pnpm start` leaves a model that
+   * `pnpm serve` (MODEL=production) finds; after that only `promote` moves `production`.
+   */
   async register(modelDir: string, info: RegistrationInfo): Promise<RegistryEntry> {
     const files = await listFiles(modelDir);
     if (files.length === 0)
@@ -68,12 +81,16 @@ export class ModelRegistry {
       await this.store.write(`models/${version}/${file}`, await readFile(join(modelDir, file)));
     }
     const entry: RegistryEntry = { version, createdAt: new Date().toISOString(), ...info, files };
+    const firstProduction = index.aliases[PRODUCTION] === undefined;
+    const aliases = { ...index.aliases, latest: version, ...(firstProduction && { [PRODUCTION]: version }) };
     // The index is written last, so a version is only visible once all its files are in place.
-    await this.writeIndex({
-      ...index,
-      versions: [...index.versions, entry],
-      aliases: { ...index.aliases, latest: version },
-    });
+    await this.writeIndex({ ...index, versions: [...index.versions, entry], aliases });
+    if (firstProduction) {
+      this.logger.info(
+        { version, alias: PRODUCTION, registry: this.store.url },
+        `no production model yet: ${version} is production (move it with pnpm registry promote VERSION production)`,
+      );
+    }
     return entry;
   }
 

@@ -39,7 +39,7 @@ describe('model registry in a local folder', () => {
     expect([first.version, second.version]).toEqual(['v1', 'v2']);
     expect(second.files).toEqual(['model.json', 'sub/weights.bin']);
     const index = JSON.parse(readFileSync(join(registryUrl, 'registry.json'), 'utf8'));
-    expect(index.aliases).toEqual({ latest: 'v2' });
+    expect(index.aliases).toEqual({ latest: 'v2', production: 'v1' });
     expect(index.versions[1]).toMatchObject({ metrics: { val_accuracy: 0.95 }, dataHash: 'd'.repeat(64) });
   });
 
@@ -47,11 +47,12 @@ describe('model registry in a local folder', () => {
     const registry = openRegistry({ registryUrl });
     await registry.register(modelFolder(root, '1'), info(0.9));
     await registry.register(modelFolder(root, '2'), info(0.95));
-    await registry.promote('1', 'production');
+    await registry.promote('2', 'staging');
 
-    const production = await resolveModel('production', { registryUrl });
-    expect(JSON.parse(readFileSync(join(production, 'model.json'), 'utf8'))).toEqual({ tag: '1' });
-    expect(readFileSync(join(production, 'sub', 'weights.bin'))).toEqual(Buffer.from([1, 2, 3, 1]));
+    const staging = await resolveModel('staging', { registryUrl });
+    expect(JSON.parse(readFileSync(join(staging, 'model.json'), 'utf8'))).toEqual({ tag: '2' });
+    expect(readFileSync(join(staging, 'sub', 'weights.bin'))).toEqual(Buffer.from([1, 2, 3, 2]));
+    expect(await resolveModel('production', { registryUrl })).toBe(join(registryUrl, 'models', 'v1'));
     expect(await resolveModel('v2', { registryUrl })).toBe(join(registryUrl, 'models', 'v2'));
     expect(await resolveModel('latest', { registryUrl })).toBe(join(registryUrl, 'models', 'v2'));
     const folder = modelFolder(root, '3');
@@ -61,6 +62,38 @@ describe('model registry in a local folder', () => {
     expect(await resolveModel('production', { registryUrl })).toBe(join(registryUrl, 'models', 'v2'));
   });
 
+  it('makes the first registered model production and says so; later ones move only latest', async () => {
+    const told: { fields: object; message: string }[] = [];
+    const logger = { info: (fields: object, message: string) => told.push({ fields, message }) };
+    const registry = openRegistry({ registryUrl, logger });
+    await registry.register(modelFolder(root, '1'), info(0.9));
+    expect((await registry.index()).aliases).toEqual({ latest: 'v1', production: 'v1' });
+    expect(told).toEqual([
+      {
+        fields: { version: 'v1', alias: 'production', registry: registryUrl },
+        message: expect.stringMatching(/^no production model yet: v1 is production/),
+      },
+    ]);
+    // MODEL=production, the service's default, now finds the model a first `pnpm start` trained.
+    expect(await resolveModel('production', { registryUrl })).toBe(join(registryUrl, 'models', 'v1'));
+
+    await registry.register(modelFolder(root, '2'), info(0.95));
+    expect((await registry.index()).aliases).toEqual({ latest: 'v2', production: 'v1' });
+    await registry.promote('latest', 'production');
+    await registry.register(modelFolder(root, '3'), info(0.96));
+    expect((await registry.index()).aliases).toEqual({ latest: 'v3', production: 'v2' });
+    expect(told).toHaveLength(1);
+  });
+
+  it('gives production to the next registration when a registry written before the policy has none', async () => {
+    const registry = openRegistry({ registryUrl });
+    await registry.register(modelFolder(root, '1'), info(0.9));
+    const old = { ...(await registry.index()), aliases: { latest: 'v1' } };
+    writeFileSync(join(registryUrl, 'registry.json'), JSON.stringify(old));
+    await registry.register(modelFolder(root, '2'), info(0.95));
+    expect((await registry.index()).aliases).toEqual({ latest: 'v2', production: 'v2' });
+  });
+
   it('refuses unknown references and bad alias names with one sentence', async () => {
     const registry = openRegistry({ registryUrl });
     await expect(resolveModel('production', { registryUrl })).rejects.toThrow(
@@ -68,7 +101,7 @@ describe('model registry in a local folder', () => {
     );
     await registry.register(modelFolder(root, '1'), info(0.9));
     await expect(registry.promote('v7', 'production')).rejects.toThrow(
-      /No model version or alias 'v7' in the registry at .* \(known: v1, latest\)/,
+      /No model version or alias 'v7' in the registry at .* \(known: v1, latest, production\)/,
     );
     await expect(registry.promote('v1', 'Prod uction')).rejects.toThrow(/Alias 'Prod uction' is not allowed/);
     await expect(registry.register(join(root, 'nothing'), info(0.5))).rejects.toThrow(/no such folder/);

@@ -86,7 +86,7 @@ function registryFrom(args: object) {
   const given = (args as { url?: unknown }).url;
   const url =
     typeof given === 'string' ? given : composeConfig({ configDir: CONFIG_DIR }).config.registry.url;
-  return openRegistry({ registryUrl: url });
+  return openRegistry({ registryUrl: url, logger: createLogger() });
 }
 
 async function main(): Promise<void> {

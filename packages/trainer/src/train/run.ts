@@ -129,7 +129,7 @@ async function runTraining(
 
   let modelVersion: string | null = null;
   if (hasModel && !interrupted && config.registry.register) {
-    const registry = openRegistry({ registryUrl: config.registry.url });
+    const registry = openRegistry({ registryUrl: config.registry.url, logger: log });
     const entry = await registry.register(modelDir, {
       architecture: config.model.architecture,
       metrics: Object.fromEntries(
