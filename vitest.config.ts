@@ -7,12 +7,13 @@ export default defineConfig({
     projects: ['packages/*', 'tests'],
     coverage: {
       provider: 'v8',
-      include: ['packages/*/src/**'],
+      include: ['packages/*/src/**/*.{ts,tsx,mts,mjs}'],
       exclude: ['**/*.d.ts', 'packages/web/**'],
       reporter: ['text-summary', 'json-summary', 'html'],
       thresholds: {
         'packages/data/src/**': { lines: 80 },
         'packages/model/src/**': { lines: 80 },
+        'packages/registry/src/**': { lines: 80 },
       },
     },
   },

@@ -3,10 +3,16 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
+
+// Works the same run as `pnpm test` or as `node scripts/test.mjs`: the workspace's tools come first on PATH.
+const binDir = join(import.meta.dirname, '..', 'node_modules', '.bin');
+process.env.PATH = `${binDir}${delimiter}${process.env.PATH ?? ''}`;
 
 function run(command, args) {
   const result = spawnSync(command, args, { stdio: 'inherit', shell: process.platform === 'win32' });
+  if (result.error)
+    console.error(`Could not run ${command}: ${result.error.message}. Run \`pnpm install\` first.`);
   return result.status ?? 1;
 }
 

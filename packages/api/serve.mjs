@@ -35,13 +35,24 @@ async function build() {
   const external = {
     name: 'external-dependencies',
     setup(builder) {
-      // The data package is plain functions with no import-for-effect; declaring its modules free of side effects
-      // lets the bundle keep preprocessing and drop its CLI, cache and their dependencies from every worker.
-      builder.onResolve({ filter: /^\./ }, (args) =>
-        args.importer.includes(`${join('packages', 'data', 'src')}`) || args.path.includes('/data/src/')
-          ? { path: join(args.resolveDir, args.path.replace(/\.js$/, '.ts')), sideEffects: false }
-          : undefined,
-      );
+      // These packages import nothing for its effect, so declaring their modules side-effect free lets the bundle
+      // keep what the service calls (preprocess, the registry lookup) and drop their CLIs and caches.
+      const pure = ['data', 'storage'];
+      const pureDirs = pure.map((name) => join(packages, name, 'src'));
+      builder.onResolve({ filter: /^(\.|@mri\/)/ }, async (args) => {
+        if (args.pluginData === 'resolving') return undefined;
+        const inPure = pureDirs.some((dir) => args.importer.startsWith(dir));
+        const purePackage = pure.some((name) => args.path === `@mri/${name}`);
+        if (!(args.path.startsWith('.') ? inPure : purePackage)) return undefined;
+        const found = await builder.resolve(args.path, {
+          resolveDir: args.resolveDir,
+          kind: args.kind,
+          importer: args.importer,
+          pluginData: 'resolving',
+        });
+        if (found.errors.length > 0) return { errors: found.errors };
+        return { path: found.path, sideEffects: false };
+      });
       builder.onResolve({ filter: /^[^./]/ }, async (args) => {
         if (args.path.startsWith('@mri/') || args.pluginData === 'resolving') return undefined;
         if (args.path.startsWith('node:')) return { path: args.path, external: true };

@@ -2,8 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-// The real inference service, started the way a user starts it (`pnpm serve`: packages/api/src/main.ts under tsx)
-// on a free port, with the given model and no prediction log.
+// The real inference service in its own process, on a free port, with the given model and no prediction log. It
+// runs the service's entry (src/main.ts) under tsx rather than `pnpm serve`, which first compiles into
+// packages/api/dist: other test files starting the service at the same time would race on that folder.
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -1,6 +1,8 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSample, sampleImages } from './support/sample.js';
-import { imageForm, postForm, type RunningApp, startApp } from './support/server.js';
+import { imageForm, postForm, type RunningApp, startApp, testModel } from './support/server.js';
 
 const CLASSES = ['glioma', 'meningioma', 'notumor', 'pituitary'];
 
@@ -52,7 +54,11 @@ describe('POST /classify with a real MRI', () => {
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${server.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: 'ready', model: { architecture: 'simple_cnn' } });
+    const metadata = JSON.parse(await readFile(join(await testModel(), 'metadata.json'), 'utf8'));
+    expect(await ready.json()).toMatchObject({
+      status: 'ready',
+      model: { architecture: metadata.architecture },
+    });
   });
 
   it('publishes its OpenAPI document with the classify route and its schemas', async () => {

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openRegistry } from '@mri/registry';
 import { describe, expect, it } from 'vitest';
 import type { PredictionRecord } from '../src/predictions/record.js';
 import { readSample, sampleImages } from './support/sample.js';
@@ -82,6 +83,35 @@ describe('pnpm serve as a process', () => {
           image: { mean: expect.any(Number), std: expect.any(Number), bytes: expect.any(Number) },
         });
         expect(Date.parse(record.time)).not.toBeNaN();
+      }
+    });
+  });
+
+  it('serves a registry alias, and says which version', async () => {
+    await withTempDir(async (root) => {
+      const registry = join(root, 'registry');
+      const models = openRegistry({ registryUrl: registry, cacheDir: join(root, 'cache') });
+      const info = {
+        architecture: 'compact',
+        metrics: {},
+        dataHash: 'd',
+        configHash: 'c',
+        config: {},
+        run: null,
+      };
+      const entry = await models.register(await testModel(), info);
+      await models.promote(entry.version, 'production');
+      const { child, url } = await serve({ MODEL: 'production', REGISTRY: registry, PREDICTION_LOG: '' });
+      try {
+        await waitReady(url);
+        const ready = (await (await fetch(`${url}/readyz`)).json()) as { model: { version: string } };
+        expect(ready.model.version).toBe(entry.version);
+        const image = sampleImages('Testing')[0]?.path ?? '';
+        expect((await postForm(url, imageForm(readSample(image)))).status).toBe(200);
+      } finally {
+        const exited = once(child, 'exit');
+        child.kill('SIGTERM');
+        await exited;
       }
     });
   });

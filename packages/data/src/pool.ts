@@ -38,6 +38,7 @@ export function createDecodePool(options: DecodePoolOptions): DecodePool {
   const queue: Array<DecodeTask | undefined> = []; // sent tasks are cleared so their bytes can be collected
   let queued = 0; // index of the next task to send: shifting a queue of thousands would be quadratic
   let nextId = 0;
+  let broken: Error | undefined;
 
   const dispatch = (): void => {
     while (queued < queue.length) {
@@ -63,7 +64,9 @@ export function createDecodePool(options: DecodePoolOptions): DecodePool {
       else task?.reject(new ImageError(reply.error.code, reply.error.message));
       dispatch();
     });
+    // A worker that dies (out of memory, a bug) fails everything pending and every later call: no silent hang.
     worker.on('error', (error) => {
+      broken = error;
       for (const task of pending.values()) task.reject(error);
       pending.clear();
     });
@@ -71,6 +74,7 @@ export function createDecodePool(options: DecodePoolOptions): DecodePool {
 
   return {
     decode(bytes) {
+      if (broken) return Promise.reject(broken);
       const id = nextId++;
       return new Promise<Uint8Array>((resolve, reject) => {
         pending.set(id, { resolve, reject });

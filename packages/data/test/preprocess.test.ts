@@ -131,3 +131,20 @@ describe('normalise', () => {
     expect(() => normalise(new Uint8Array(4), spec, batch, 3)).toThrow(RangeError);
   });
 });
+
+describe('PNG layouts', () => {
+  const PNGS = join(import.meta.dirname, 'fixtures', 'png');
+
+  it.each(['l', 'la', 'rgb', 'rgba', 'p'])('decodes %s exactly as Pillow does', (mode) => {
+    const ours = decodeGray(readFileSync(join(PNGS, `${mode}.png`)), 16);
+    expect(Buffer.from(ours).equals(readFileSync(join(PNGS, `${mode}.l8`)))).toBe(true);
+  });
+
+  it('keeps the high byte of 16-bit grey (Pillow would clip it to white)', () => {
+    const bytes = readFileSync(join(PNGS, 'i16.png'));
+    // The 40x30 source holds (x * 6 % 256) * 257 in column x: its high byte is x * 6 % 256.
+    const full = decodeGray(bytes, 40);
+    expect(full).toHaveLength(1600);
+    expect(Array.from(full.subarray(0, 40))).toEqual(Array.from({ length: 40 }, (_, x) => (x * 6) % 256));
+  });
+});

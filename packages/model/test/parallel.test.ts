@@ -17,6 +17,18 @@ async function run(overrides: Partial<EngineOptions>, steps: number, batchSize =
 }
 
 describe('data-parallel training', () => {
+  it('fails with one sentence when the workers cannot start the requested backend', async () => {
+    const started = createTrainEngine(engineOptions({ backend: 'tensorflow', workers: 1 }));
+    const error = await started.then(
+      async (engine) => {
+        await engine.dispose();
+        return undefined; // tfjs-node loads on this machine: nothing to refuse
+      },
+      (e: unknown) => e as Error,
+    );
+    if (error !== undefined) expect(error.message).toMatch(/The tensorflow backend is not available here/);
+  });
+
   it('cuts batches into near-equal contiguous shards', () => {
     expect(shardBounds(10, 3)).toEqual([
       [0, 3],

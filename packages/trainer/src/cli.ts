@@ -4,6 +4,7 @@
  * user can fix is one sentence, never a stack trace.
  */
 import { join } from 'node:path';
+import { openRegistry } from '@mri/registry';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { type ComposedConfig, composeConfig } from './config/index.js';
@@ -11,7 +12,6 @@ import { isUserError } from './errors.js';
 import { SPLIT_NAMES, type SplitName } from './evaluation/splits.js';
 import { createLogger } from './log.js';
 import { CONFIG_DIR, fromRepo } from './paths.js';
-import { openRegistry } from './registry/index.js';
 import { differingKeys, findRuns, readRun, runsTable } from './runs/list.js';
 import { createRunDir } from './runs/run-dir.js';
 
@@ -21,6 +21,7 @@ const USER_ERROR_NAMES = new Set([
   'ImageError',
   'ArtifactError',
   'BackendUnavailableError',
+  'RegistryError',
   'StorageError',
 ]);
 
@@ -85,7 +86,7 @@ function registryFrom(args: object) {
   const given = (args as { url?: unknown }).url;
   const url =
     typeof given === 'string' ? given : composeConfig({ configDir: CONFIG_DIR }).config.registry.url;
-  return openRegistry({ registryUrl: url });
+  return openRegistry({ registryUrl: url, logger: createLogger() });
 }
 
 async function main(): Promise<void> {

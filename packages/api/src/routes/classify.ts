@@ -10,8 +10,11 @@ import { QueueFullError } from '../inference/batcher.js';
 import { errorResponses } from '../schemas.js';
 import type { InferenceService } from '../service.js';
 
-/** Declared image types, plus the generic ones clients send when they do not know; the bytes decide the rest. */
-const ACCEPTED_TYPES = /^(image\/[\w.+-]+|application\/octet-stream)$/i;
+/**
+ * Declared image types, plus what a part carries when its client did not say (`application/octet-stream`, or
+ * `text/plain`, the multipart default for a part without a type); the bytes decide the rest.
+ */
+const ACCEPTED_TYPES = /^(image\/[\w.+-]+|application\/octet-stream|text\/plain)$/i;
 
 const schema = {
   summary: 'Classify one brain-MRI slice',

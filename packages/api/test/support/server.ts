@@ -2,10 +2,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inject } from 'vitest';
 import { type App, type AppOptions, buildApp } from '../../src/app.js';
 import type { ServiceConfig } from '../../src/config.js';
 import type { PredictionLog } from '../../src/predictions/log.js';
-import { buildTemporaryModel } from './temporary-model.js';
 
 export type TestConfig = AppOptions['config'];
 
@@ -18,12 +18,9 @@ export const testConfig = (overrides: Partial<ServiceConfig> = {}): TestConfig =
   ...overrides,
 });
 
-let sharedModel: Promise<string> | undefined;
-
-/** The model every API test serves. TODO(lead): switch to ensureSampleModel() once the trainer branch lands. */
-export function testModel(): Promise<string> {
-  sharedModel ??= mkdtemp(join(tmpdir(), 'api-model-')).then((dir) => buildTemporaryModel(dir, 64));
-  return sharedModel;
+/** The model every API test serves: the trainer's real model trained on the sample (see global-setup.ts). */
+export async function testModel(): Promise<string> {
+  return inject('sampleModelDir');
 }
 
 export interface RunningApp extends App {

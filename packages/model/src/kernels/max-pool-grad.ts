@@ -1,6 +1,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { heapOutput } from './heap.js';
+import { heapOffset, simdKernels } from './simd.js';
 
 interface MaxPoolGradAttrs {
   filterSize: number | [number, number];
@@ -11,8 +12,9 @@ interface MaxPoolGradAttrs {
 
 /**
  * MaxPoolGrad as one pass over NHWC memory with channels innermost, where the builtin wasm kernel walks the
- * input with a large stride (~10x slower). Like the cpu kernel, each window routes its gradient to the
- * first maximum in row-major order (strict >), ignoring positions outside the input.
+ * input with a large stride (~4x slower). Like the cpu kernel, each window routes its gradient to the
+ * first maximum in row-major order (strict >), ignoring positions outside the input. Tiling 2x2 windows
+ * (every 2x2 pool of the zoo) go to the SIMD WebAssembly kernel of wasm/max-pool-grad.ts instead.
  */
 function maxPoolGrad(
   dy: Float32Array,
@@ -24,17 +26,6 @@ function maxPoolGrad(
   const { strideHeight, strideWidth, filterHeight, filterWidth } = info;
   const { top, left } = info.padInfo;
   const window = { rows: 0, cols: 0, rowStride: inWidth * c, channels: c };
-  if (
-    filterHeight === 2 &&
-    filterWidth === 2 &&
-    strideHeight === 2 &&
-    strideWidth === 2 &&
-    top === 0 &&
-    left === 0
-  ) {
-    maxPoolGrad2x2(dy, x, dx, info);
-    return;
-  }
   dx.fill(0);
   let dyAt = 0;
   for (let n = 0; n < batchSize; n++) {
@@ -49,72 +40,6 @@ function maxPoolGrad(
       }
     }
   }
-}
-
-/**
- * The common 2x2 stride-2 case: windows do not overlap, so each one writes its four outputs directly (dy at
- * the first maximum, 0 elsewhere) in one sequential pass, with no zero fill and no scattered adds.
- */
-function maxPoolGrad2x2(
-  dy: Float32Array,
-  x: Float32Array,
-  dx: Float32Array,
-  info: tf.backend_util.Conv2DInfo,
-): void {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth } = info;
-  const rowStride = inWidth * inChannels;
-  if (outHeight * 2 < inHeight || outWidth * 2 < inWidth) dx.fill(0);
-  const row = { rowStride, channels: inChannels, windows: outWidth };
-  for (let n = 0; n < batchSize; n++) {
-    for (let oh = 0; oh < outHeight; oh++) {
-      const dyAt = (n * outHeight + oh) * outWidth * inChannels;
-      routeRow2x2(dy, x, dx, dyAt, (n * inHeight + oh * 2) * rowStride, row);
-    }
-  }
-}
-
-/** One row of 2x2 windows whose top-left input element is at `xAt`. */
-function routeRow2x2(
-  dy: Float32Array,
-  x: Float32Array,
-  dx: Float32Array,
-  dyAt: number,
-  xAt: number,
-  row: { rowStride: number; channels: number; windows: number },
-): void {
-  const { rowStride, channels, windows } = row;
-  for (let w = 0, g = dyAt; w < windows; w++) {
-    const corner = xAt + w * 2 * channels;
-    for (let p0 = corner; p0 < corner + channels; p0++, g++) {
-      const p1 = p0 + channels;
-      const p2 = p0 + rowStride;
-      const p3 = p2 + channels;
-      const at = firstMaxOf4(x, p0, p1, p2, p3);
-      const grad = dy[g] as number;
-      dx[p0] = at === p0 ? grad : 0;
-      dx[p1] = at === p1 ? grad : 0;
-      dx[p2] = at === p2 ? grad : 0;
-      dx[p3] = at === p3 ? grad : 0;
-    }
-  }
-}
-
-/** Which of four positions holds the first maximum (strict >, so NaN and -Infinity never win); -1 if none. */
-function firstMaxOf4(x: Float32Array, p0: number, p1: number, p2: number, p3: number): number {
-  let best = x[p0] as number;
-  let at = best > Number.NEGATIVE_INFINITY ? p0 : -1;
-  if (at < 0) best = Number.NEGATIVE_INFINITY;
-  const v1 = x[p1] as number;
-  if (v1 > best) {
-    best = v1;
-    at = p1;
-  }
-  const v2 = x[p2] as number;
-  if (v2 > best) {
-    best = v2;
-    at = p2;
-  }
-  return (x[p3] as number) > best ? p3 : at;
 }
 
 /** Adds each channel's dy to the first maximum of its window, whose top-left element is at `corner`. */
@@ -143,6 +68,18 @@ function routeWindow(
   }
 }
 
+/**
+ * 2x2 windows at stride 2 that all lie inside the input (no padding on any side), the case of every 2x2 pool
+ * in the zoo. The SIMD kernel reads and writes whole windows unchecked, so this test is what keeps it
+ * inside the tensors.
+ */
+function isTiled2x2(info: tf.backend_util.Conv2DInfo): boolean {
+  const { filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
+  const square = filterHeight === 2 && filterWidth === 2 && strideHeight === 2 && strideWidth === 2;
+  const inside = info.outHeight * 2 <= info.inHeight && info.outWidth * 2 <= info.inWidth;
+  return square && inside && padInfo.top === 0 && padInfo.left === 0;
+}
+
 export const maxPoolGradConfig: tf.KernelConfig = {
   kernelName: tf.MaxPoolGrad,
   backendName: 'wasm',
@@ -157,8 +94,18 @@ export const maxPoolGradConfig: tf.KernelConfig = {
       pad,
       dimRoundingMode,
     );
-    const { out, outView, inViews } = heapOutput(backend as BackendWasm, input.shape, [dy, input]);
-    maxPoolGrad(inViews[0] as Float32Array, inViews[1] as Float32Array, outView, info);
+    const wasm = backend as BackendWasm;
+    const { out, outView, inViews } = heapOutput(wasm, input.shape, [dy, input]);
+    const simd = isTiled2x2(info) ? simdKernels(wasm) : null;
+    if (simd) {
+      // Rows and columns no window covers (odd sizes) get no gradient; the kernel writes every covered one.
+      if (info.outHeight * 2 < info.inHeight || info.outWidth * 2 < info.inWidth) outView.fill(0);
+      const [dyAt, xAt, dxAt] = [dy, input, out].map((t) => heapOffset(wasm, t)) as [number, number, number];
+      const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth } = info;
+      simd.maxPoolGrad2x2(dyAt, xAt, dxAt, batchSize, inHeight, inWidth, inChannels, outHeight, outWidth);
+    } else {
+      maxPoolGrad(inViews[0] as Float32Array, inViews[1] as Float32Array, outView, info);
+    }
     return out;
   },
 };

@@ -87,7 +87,8 @@ export async function createParallelEngine(options: EngineOptions, count: number
       return { values: concat(parts.map((p) => p.values)), width: parts[0]?.width ?? 0 };
     },
     setLearningRate: (lr) => {
-      for (const w of workers) void w.call({ type: 'lr', lr });
+      // Messages to a worker run in order, so the next step sees the new rate; a dead worker fails that step.
+      for (const w of workers) w.call({ type: 'lr', lr }).catch(() => undefined);
     },
     save: async (dir, metadata) => {
       await (workers[0] as WorkerHandle).call({

@@ -17,6 +17,7 @@ export class WorkerHandle {
     this.ready = new Promise((resolve, reject) => {
       this.worker.once('message', (ready: Ready) => {
         this.worker.on('message', (reply: Reply) => this.settle(reply));
+        this.worker.unref();
         resolve(ready);
       });
       this.worker.once('error', reject);
@@ -33,6 +34,8 @@ export class WorkerHandle {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
+      // Referenced only while a call is in flight: an idle engine never keeps the process alive.
+      if (this.pending.size === 0) this.worker.ref();
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       this.worker.postMessage({ id, request }, transfer);
     });
@@ -46,6 +49,7 @@ export class WorkerHandle {
   private settle(reply: Reply): void {
     const waiter = this.pending.get(reply.id);
     this.pending.delete(reply.id);
+    if (this.pending.size === 0) this.worker.unref();
     if ('error' in reply) waiter?.reject(new Error(reply.error));
     else waiter?.resolve(reply.result);
   }

@@ -12,6 +12,8 @@ interface PoolCase {
 const cases: PoolCase[] = [
   { x: [1, 8, 8, 1], size: 2, stride: 2, pad: 'valid' },
   { x: [3, 9, 9, 5], size: 2, stride: 2, pad: 'valid' },
+  { x: [2, 8, 10, 8], size: 2, stride: 2, pad: 'valid' },
+  { x: [2, 7, 7, 4], size: 2, stride: 2, pad: 'same' },
   { x: [2, 10, 10, 4], size: 3, stride: 2, pad: 'same' },
   { x: [2, 11, 11, 3], size: 3, stride: 2, pad: 'same' },
   { x: [1, 7, 7, 8], size: 3, stride: 2, pad: 'valid' },
@@ -43,12 +45,15 @@ describe('MaxPoolGrad on wasm matches the cpu backend, ties included', () => {
 
   it('skips -Infinity and NaN the way the cpu kernel does (a window of only those gets no gradient)', async () => {
     const values = [-Infinity, -Infinity, NaN, -Infinity, 1, NaN, 2, 2, NaN, 3, -Infinity, -Infinity];
+    // 5 channels: the SIMD kernel takes 4 in lanes and the 5th in its scalar tail; channel k is shifted.
+    const channels = 5;
+    const spread = values.flatMap((v) => Array.from({ length: channels }, (_, k) => (k === 4 ? -v : v + k)));
     for (const pool of [2, 3]) {
-      const shape: [number, number, number, number] = pool === 2 ? [1, 2, 6, 1] : [1, 3, 4, 1];
+      const shape: [number, number, number, number] = pool === 2 ? [1, 2, 6, channels] : [1, 3, 4, channels];
       const compute = () => [
         tf.grad((x: tf.Tensor) =>
           tf.sum(tf.mul(tf.maxPool(x as tf.Tensor4D, pool, pool === 2 ? 2 : 1, 'valid'), 5)),
-        )(tf.tensor4d(values, shape)),
+        )(tf.tensor4d(spread, shape)),
       ];
       const [expected] = await runOn('cpu', compute);
       const [actual] = await runOn('wasm', compute);

@@ -1,6 +1,8 @@
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels, wasmTrainingKernels } from '../../src/kernels/index.js';
+import { simdKernels } from '../../src/kernels/simd.js';
 import { readyBackends } from './backends.js';
 
 describe('registerWasmTrainingKernels', () => {
@@ -60,5 +62,15 @@ describe('zero-copy Identity and Cast on wasm', () => {
     expect(ints.dtype).toBe('int32');
     expect(Array.from(await ints.data())).toEqual([1, -2, 3]);
     ints.dispose();
+  });
+});
+
+describe('the SIMD WebAssembly kernel', () => {
+  beforeAll(readyBackends);
+
+  it('instantiates on the wasm backend heap, so 2x2 pool gradients take it rather than the JS loop', async () => {
+    await tf.setBackend('wasm');
+    const kernels = simdKernels(tf.backend() as BackendWasm);
+    expect(typeof kernels?.maxPoolGrad2x2).toBe('function');
   });
 });

@@ -4,10 +4,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import type { ModelRegistry, RegistryEntry } from '@mri/registry';
 import { parse as parseYaml } from 'yaml';
 import { UserError } from '../errors.js';
 import { REPO_ROOT } from '../paths.js';
-import type { ModelRegistry, RegistryEntry } from './registry.js';
 
 interface SavedMetadata {
   architecture?: string;

@@ -1,7 +1,7 @@
 /** Copies a finished run folder to a blob store (a bucket or a folder), keyed by its path under the output folder. */
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { openBlobStore } from '../registry/store.js';
+import { openBlobStore } from '@mri/registry';
 
 export async function uploadRun(runDir: string, outputDir: string, url: string): Promise<string> {
   const store = openBlobStore(url);

@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { createTrainEngine, type EngineOptions } from '@mri/model';
+import { openRegistry } from '@mri/registry';
 import type { ComposedConfig, TrainConfig } from '../config/index.js';
 import { writeJson, writeYaml } from '../files.js';
 import { createLogger } from '../log.js';
@@ -13,7 +14,6 @@ import { headlineMetrics, rounded } from '../metrics/summary.js';
 import { fromRepo, REPO_ROOT } from '../paths.js';
 import { writeCurves, writeEvaluationFigures } from '../plots/figures.js';
 import { createProgress } from '../progress.js';
-import { openRegistry } from '../registry/index.js';
 import { createRunDir } from '../runs/run-dir.js';
 import { uploadRun } from '../runs/upload.js';
 import { balancedClassWeights } from './batches.js';
@@ -129,7 +129,7 @@ async function runTraining(
 
   let modelVersion: string | null = null;
   if (hasModel && !interrupted && config.registry.register) {
-    const registry = openRegistry({ registryUrl: config.registry.url });
+    const registry = openRegistry({ registryUrl: config.registry.url, logger: log });
     const entry = await registry.register(modelDir, {
       architecture: config.model.architecture,
       metrics: Object.fromEntries(

@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { GcsStore } from '@mri/storage';
 import { FakeGcsServer } from '@mri/storage/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ModelRegistry, openRegistry, resolveModel } from '../src/registry/index.js';
-import { uploadRun } from '../src/runs/upload.js';
+import { ModelRegistry, openRegistry, resolveModel } from '../src/index.js';
 
 // The registry copies whatever files a model folder holds; these tests give it a small folder of known bytes.
 function modelFolder(root: string, tag: string): string {
@@ -40,7 +39,7 @@ describe('model registry in a local folder', () => {
     expect([first.version, second.version]).toEqual(['v1', 'v2']);
     expect(second.files).toEqual(['model.json', 'sub/weights.bin']);
     const index = JSON.parse(readFileSync(join(registryUrl, 'registry.json'), 'utf8'));
-    expect(index.aliases).toEqual({ latest: 'v2' });
+    expect(index.aliases).toEqual({ latest: 'v2', production: 'v1' });
     expect(index.versions[1]).toMatchObject({ metrics: { val_accuracy: 0.95 }, dataHash: 'd'.repeat(64) });
   });
 
@@ -48,11 +47,12 @@ describe('model registry in a local folder', () => {
     const registry = openRegistry({ registryUrl });
     await registry.register(modelFolder(root, '1'), info(0.9));
     await registry.register(modelFolder(root, '2'), info(0.95));
-    await registry.promote('1', 'production');
+    await registry.promote('2', 'staging');
 
-    const production = await resolveModel('production', { registryUrl });
-    expect(JSON.parse(readFileSync(join(production, 'model.json'), 'utf8'))).toEqual({ tag: '1' });
-    expect(readFileSync(join(production, 'sub', 'weights.bin'))).toEqual(Buffer.from([1, 2, 3, 1]));
+    const staging = await resolveModel('staging', { registryUrl });
+    expect(JSON.parse(readFileSync(join(staging, 'model.json'), 'utf8'))).toEqual({ tag: '2' });
+    expect(readFileSync(join(staging, 'sub', 'weights.bin'))).toEqual(Buffer.from([1, 2, 3, 2]));
+    expect(await resolveModel('production', { registryUrl })).toBe(join(registryUrl, 'models', 'v1'));
     expect(await resolveModel('v2', { registryUrl })).toBe(join(registryUrl, 'models', 'v2'));
     expect(await resolveModel('latest', { registryUrl })).toBe(join(registryUrl, 'models', 'v2'));
     const folder = modelFolder(root, '3');
@@ -62,6 +62,38 @@ describe('model registry in a local folder', () => {
     expect(await resolveModel('production', { registryUrl })).toBe(join(registryUrl, 'models', 'v2'));
   });
 
+  it('makes the first registered model production and says so; later ones move only latest', async () => {
+    const told: { fields: object; message: string }[] = [];
+    const logger = { info: (fields: object, message: string) => told.push({ fields, message }) };
+    const registry = openRegistry({ registryUrl, logger });
+    await registry.register(modelFolder(root, '1'), info(0.9));
+    expect((await registry.index()).aliases).toEqual({ latest: 'v1', production: 'v1' });
+    expect(told).toEqual([
+      {
+        fields: { version: 'v1', alias: 'production', registry: registryUrl },
+        message: expect.stringMatching(/^no production model yet: v1 is production/),
+      },
+    ]);
+    // MODEL=production, the service's default, now finds the model a first `pnpm start` trained.
+    expect(await resolveModel('production', { registryUrl })).toBe(join(registryUrl, 'models', 'v1'));
+
+    await registry.register(modelFolder(root, '2'), info(0.95));
+    expect((await registry.index()).aliases).toEqual({ latest: 'v2', production: 'v1' });
+    await registry.promote('latest', 'production');
+    await registry.register(modelFolder(root, '3'), info(0.96));
+    expect((await registry.index()).aliases).toEqual({ latest: 'v3', production: 'v2' });
+    expect(told).toHaveLength(1);
+  });
+
+  it('gives production to the next registration when a registry written before the policy has none', async () => {
+    const registry = openRegistry({ registryUrl });
+    await registry.register(modelFolder(root, '1'), info(0.9));
+    const old = { ...(await registry.index()), aliases: { latest: 'v1' } };
+    writeFileSync(join(registryUrl, 'registry.json'), JSON.stringify(old));
+    await registry.register(modelFolder(root, '2'), info(0.95));
+    expect((await registry.index()).aliases).toEqual({ latest: 'v2', production: 'v2' });
+  });
+
   it('refuses unknown references and bad alias names with one sentence', async () => {
     const registry = openRegistry({ registryUrl });
     await expect(resolveModel('production', { registryUrl })).rejects.toThrow(
@@ -69,7 +101,7 @@ describe('model registry in a local folder', () => {
     );
     await registry.register(modelFolder(root, '1'), info(0.9));
     await expect(registry.promote('v7', 'production')).rejects.toThrow(
-      /No model version or alias 'v7' in the registry at .* \(known: v1, latest\)/,
+      /No model version or alias 'v7' in the registry at .* \(known: v1, latest, production\)/,
     );
     await expect(registry.promote('v1', 'Prod uction')).rejects.toThrow(/Alias 'Prod uction' is not allowed/);
     await expect(registry.register(join(root, 'nothing'), info(0.5))).rejects.toThrow(/no such folder/);
@@ -106,34 +138,5 @@ describe('model registry in a GCS bucket (a JSON-API server on loopback)', () =>
       'models/v1/model.json',
       'models/v1/sub/weights.bin',
     ]);
-  });
-});
-
-describe('run uploads', () => {
-  it('copy a run folder to a bucket under runs/<date>/<time>/', async () => {
-    const gcs = await FakeGcsServer.start({ buckets: ['runs'] });
-    const previous = process.env.STORAGE_EMULATOR_HOST;
-    process.env.STORAGE_EMULATOR_HOST = gcs.url;
-    try {
-      const outputs = mkdtempSync(join(tmpdir(), 'outputs-'));
-      const runDir = join(outputs, '2026-11-26', '04-00-00');
-      mkdirSync(join(runDir, 'figures'), { recursive: true });
-      writeFileSync(join(runDir, 'metrics.json'), '{"status":"completed"}');
-      writeFileSync(join(runDir, 'figures', 'loss.png'), Buffer.from([137, 80, 78, 71]));
-      const url = await uploadRun(runDir, outputs, 'gs://runs/team');
-      expect(url).toBe('gs://runs/team/runs/2026-11-26/04-00-00');
-      const store = new GcsStore('runs', 'team', { apiEndpoint: gcs.url });
-      expect(await store.list('runs/')).toEqual([
-        'runs/2026-11-26/04-00-00/figures/loss.png',
-        'runs/2026-11-26/04-00-00/metrics.json',
-      ]);
-      expect(Buffer.from((await store.read('runs/2026-11-26/04-00-00/metrics.json')) ?? [])).toEqual(
-        Buffer.from('{"status":"completed"}'),
-      );
-    } finally {
-      if (previous === undefined) delete process.env.STORAGE_EMULATOR_HOST;
-      else process.env.STORAGE_EMULATOR_HOST = previous;
-      await gcs.close();
-    }
   });
 });

@@ -7,9 +7,11 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type { BlobStore } from '@mri/storage';
-import { UserError } from '../errors.js';
+import { RegistryError } from './errors.js';
 
 export const INDEX_KEY = 'registry.json';
+/** The alias the service loads by default (MODEL=production). */
+export const PRODUCTION = 'production';
 
 export interface RegistryEntry {
   /** `v1`, `v2`, ... in registration order. */
@@ -34,14 +36,21 @@ export interface RegistryIndex {
 
 export type RegistrationInfo = Omit<RegistryEntry, 'version' | 'createdAt' | 'files'>;
 
+/** Where the registry reports a decision it made on its own, such as choosing `production`. pino's Logger fits. */
+export interface RegistryLogger {
+  info(fields: object, message: string): void;
+}
+
 const ALIAS = /^[a-z][a-z0-9_-]{0,40}$/;
 const EMPTY: RegistryIndex = { formatVersion: 1, versions: [], aliases: {} };
+const SILENT: RegistryLogger = { info() {} };
 
 export class ModelRegistry {
   /** `cacheDir` holds downloaded versions when the store is remote. */
   constructor(
     readonly store: BlobStore,
     private readonly cacheDir: string,
+    private readonly logger: RegistryLogger = SILENT,
   ) {}
 
   async index(): Promise<RegistryIndex> {
@@ -50,16 +59,21 @@ export class ModelRegistry {
     try {
       return JSON.parse(Buffer.from(bytes).toString('utf8')) as RegistryIndex;
     } catch {
-      throw new UserError(
+      throw new RegistryError(
         `The registry index ${this.store.url}/${INDEX_KEY} is not valid JSON; restore it from a backup.`,
       );
     }
   }
 
-  /** Copies a model folder into the registry as the next version and points `latest` at it. */
+  /**
+   * Copies a model folder into the registry as the next version and points `latest` at it. While the registry has
+   * no `production` alias, the new version becomes `production` too, so a first `pnpm start` leaves a model that
+   * `pnpm serve` (MODEL=production) finds; after that only `promote` moves `production`.
+   */
   async register(modelDir: string, info: RegistrationInfo): Promise<RegistryEntry> {
     const files = await listFiles(modelDir);
-    if (files.length === 0) throw new UserError(`Cannot register ${modelDir}: the folder holds no files.`);
+    if (files.length === 0)
+      throw new RegistryError(`Cannot register ${modelDir}: the folder holds no files.`);
     const index = await this.index();
     const next = 1 + Math.max(0, ...index.versions.map((v) => Number(v.version.slice(1))));
     const version = `v${next}`;
@@ -67,18 +81,22 @@ export class ModelRegistry {
       await this.store.write(`models/${version}/${file}`, await readFile(join(modelDir, file)));
     }
     const entry: RegistryEntry = { version, createdAt: new Date().toISOString(), ...info, files };
+    const firstProduction = index.aliases[PRODUCTION] === undefined;
+    const aliases = { ...index.aliases, latest: version, ...(firstProduction && { [PRODUCTION]: version }) };
     // The index is written last, so a version is only visible once all its files are in place.
-    await this.writeIndex({
-      ...index,
-      versions: [...index.versions, entry],
-      aliases: { ...index.aliases, latest: version },
-    });
+    await this.writeIndex({ ...index, versions: [...index.versions, entry], aliases });
+    if (firstProduction) {
+      this.logger.info(
+        { version, alias: PRODUCTION, registry: this.store.url },
+        `no production model yet: ${version} is production (move it with pnpm registry promote VERSION production)`,
+      );
+    }
     return entry;
   }
 
   async promote(versionRef: string, alias: string): Promise<RegistryEntry> {
     if (!ALIAS.test(alias)) {
-      throw new UserError(
+      throw new RegistryError(
         `Alias '${alias}' is not allowed: use lower-case letters, digits, '-' or '_', starting with a letter.`,
       );
     }
@@ -104,7 +122,7 @@ export class ModelRegistry {
     for (const file of entry.files) {
       const bytes = await this.store.read(`models/${entry.version}/${file}`);
       if (!bytes)
-        throw new UserError(`Registry version ${entry.version} is missing ${file} in ${this.store.url}.`);
+        throw new RegistryError(`Registry version ${entry.version} is missing ${file} in ${this.store.url}.`);
       await mkdir(dirname(join(temp, file)), { recursive: true });
       await writeFile(join(temp, file), bytes);
     }
@@ -119,7 +137,7 @@ export class ModelRegistry {
     const entry = index.versions.find((v) => v.version === version);
     if (entry) return entry;
     const known = [...index.versions.map((v) => v.version), ...Object.keys(index.aliases)];
-    throw new UserError(
+    throw new RegistryError(
       known.length === 0
         ? `The registry at ${this.store.url} is empty: train a model first (pnpm train).`
         : `No model version or alias '${ref}' in the registry at ${this.store.url} (known: ${known.join(', ')}).`,
@@ -133,7 +151,7 @@ export class ModelRegistry {
 
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => {
-    throw new UserError(`Cannot register ${dir}: no such folder.`);
+    throw new RegistryError(`Cannot register ${dir}: no such folder.`);
   });
   return entries
     .filter((e) => e.isFile() && !e.name.startsWith('.tmp-'))

@@ -3,7 +3,7 @@
  * folder, relative to the repository root as every path in the configs is.
  */
 import { type BlobStore, openStore } from '@mri/storage';
-import { fromRepo } from '../paths.js';
+import { fromRepo } from './paths.js';
 
 export function openBlobStore(url: string): BlobStore {
   return openStore(url.startsWith('gs://') || url.startsWith('file://') ? url : fromRepo(url));

@@ -1,18 +1,22 @@
 /**
- * What other packages (the API) import to find a model: `resolveModel('production')` or a version or a folder.
+ * The model registry as a library: open one (a folder or gs://bucket/prefix), register and promote versions, and
+ * resolve `production`, a version or a folder to a local model folder.
  */
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { REPO_ROOT } from '../paths.js';
-import { ModelRegistry } from './registry.js';
+import { REPO_ROOT } from './paths.js';
+import { ModelRegistry, type RegistryLogger } from './registry.js';
 import { openBlobStore } from './store.js';
 
+export { RegistryError } from './errors.js';
 export {
   INDEX_KEY,
   ModelRegistry,
+  PRODUCTION,
   type RegistrationInfo,
   type RegistryEntry,
   type RegistryIndex,
+  type RegistryLogger,
 } from './registry.js';
 export { openBlobStore } from './store.js';
 
@@ -23,11 +27,13 @@ export interface ResolveOptions {
   readonly registryUrl?: string;
   /** Where remote versions are downloaded; default `.cache/registry` in the repository. */
   readonly cacheDir?: string;
+  /** Told when the registry makes a decision on its own (the first `production`); silent by default. */
+  readonly logger?: RegistryLogger;
 }
 
 export function openRegistry(options: ResolveOptions = {}): ModelRegistry {
   const store = openBlobStore(options.registryUrl ?? DEFAULT_REGISTRY_URL);
-  return new ModelRegistry(store, options.cacheDir ?? join(REPO_ROOT, '.cache', 'registry'));
+  return new ModelRegistry(store, options.cacheDir ?? join(REPO_ROOT, '.cache', 'registry'), options.logger);
 }
 
 /**
