@@ -78,13 +78,113 @@ export class UnsupportedLayerError extends Error {
 const pair = (value: unknown, fallback: number): [number, number] =>
   Array.isArray(value) ? [Number(value[0]), Number(value[1])] : [fallback, fallback];
 
+/** What a layer's handler sees: the layer's resolved inputs, the step it reads, and the plan so far. */
+interface Context {
+  readonly layer: LayerJson;
+  readonly name: string;
+  readonly config: LayerJson['config'];
+  readonly inputs: readonly string[];
+  readonly input: string;
+  /** The step this layer reads, when nothing else reads it (so the layer may merge into it). */
+  readonly sole: Step | undefined;
+  readonly steps: Map<string, Step>;
+  readonly alias: Map<string, string>;
+  readonly weight: (name: string) => Weight | undefined;
+  readonly need: (name: string) => Weight;
+}
+
+type Handler = (context: Context) => void;
+
+const add = (context: Context, step: Step) => context.steps.set(step.name, step);
+
+const handlers: Record<string, Handler> = {
+  InputLayer: ({ name, config, steps }) => {
+    const shape = (config.batch_input_shape ?? config.batchInputShape) as number[];
+    steps.set(name, { op: 'input', name, shape });
+  },
+  Conv2D: ({ layer, name, config, input, need, steps }) => {
+    const activation = config.activation ?? 'linear';
+    if (activation !== 'linear' && activation !== 'relu')
+      throw unsupported(layer, `activation ${activation}`);
+    if (config.data_format === 'channels_first') throw unsupported(layer, 'channels_first');
+    steps.set(name, {
+      op: 'conv',
+      name,
+      input,
+      kernel: copy(need(`${name}/kernel`)),
+      bias: config.use_bias === false ? undefined : need(`${name}/bias`).values.slice(),
+      relu: activation === 'relu',
+      strides: pair(config.strides, 1),
+      padding: config.padding === 'same' ? 'same' : 'valid',
+      dilation: pair(config.dilation_rate, 1),
+    });
+  },
+  BatchNormalization: (context) => {
+    const { name, input, sole } = context;
+    const { scale, shift } = batchNorm(context);
+    if (sole?.op === 'conv' && !sole.relu) {
+      foldIntoConv(sole, scale, shift);
+      context.alias.set(name, sole.name);
+    } else {
+      add(context, { op: 'scaleShift', name, input, scale, shift });
+    }
+  },
+  ReLU: (context) => relu(context, context.config.max_value == null ? 'relu' : 'relu with a maximum'),
+  Activation: (context) => relu(context, String(context.config.activation)),
+  MaxPooling2D: (context) => pool(context, 'maxPool'),
+  AveragePooling2D: (context) => pool(context, 'avgPool'),
+  GlobalAveragePooling2D: (context) =>
+    add(context, { op: 'globalAvgPool', name: context.name, input: context.input }),
+  Flatten: (context) => add(context, { op: 'flatten', name: context.name, input: context.input }),
+  Dropout: ({ name, input, alias }) => alias.set(name, input),
+  Add: (context) => add(context, { op: 'add', name: context.name, inputs: context.inputs }),
+  Dense: (context) => {
+    const { layer, name, config, input, need } = context;
+    if ((config.activation ?? 'linear') !== 'linear')
+      throw unsupported(layer, `activation ${config.activation}`);
+    add(context, {
+      op: 'dense',
+      name,
+      input,
+      kernel: need(`${name}/kernel`),
+      bias: config.use_bias === false ? undefined : need(`${name}/bias`).values,
+    });
+  },
+};
+
+function relu(context: Context, activation: string): void {
+  const { layer, name, input, sole, alias } = context;
+  if (activation === 'linear') {
+    alias.set(name, input);
+  } else if (activation !== 'relu') {
+    throw unsupported(layer, `activation ${activation}`);
+  } else if (sole?.op === 'conv') {
+    sole.relu = true;
+    alias.set(name, sole.name);
+  } else {
+    add(context, { op: 'relu', name, input });
+  }
+}
+
+function pool(context: Context, op: 'maxPool' | 'avgPool'): void {
+  const { config } = context;
+  const size = pair(config.pool_size, 2);
+  add(context, {
+    op,
+    name: context.name,
+    input: context.input,
+    size,
+    strides: config.strides == null ? size : pair(config.strides, 1),
+    padding: config.padding === 'same' ? 'same' : 'valid',
+  });
+}
+
 /** Builds the plan; `weight(name)` returns a weight by its manifest name (e.g. `conv1/kernel`) or undefined. */
 export function planOf(topology: Topology, weight: (name: string) => Weight | undefined): Plan {
   const layers = topology.config.layers;
-  const consumers = new Map<string, number>();
+  const readers = new Map<string, number>();
   for (const layer of layers) {
-    for (const [source] of layer.inbound_nodes[0] ?? [])
-      consumers.set(source, (consumers.get(source) ?? 0) + 1);
+    for (const [source] of layer.inbound_nodes[0] ?? []) readers.set(source, (readers.get(source) ?? 0) + 1);
   }
   /** A layer merged into an earlier step answers with that step's name. */
   const alias = new Map<string, string>();
@@ -94,114 +194,27 @@ export function planOf(topology: Topology, weight: (name: string) => Weight | un
     if (!found) throw new UnsupportedLayerError(`the weight ${name} is missing`);
     return found;
   };
-  let inputShape: readonly number[] = [];
-
   for (const layer of layers) {
-    const { name } = layer.config;
-    const inputs = (layer.inbound_nodes[0] ?? []).map(([source]) => alias.get(source) ?? source);
+    const handler = handlers[layer.class_name];
+    if (!handler) throw unsupported(layer, 'its class');
+    const sources = (layer.inbound_nodes[0] ?? []).map(([source]) => source);
+    const inputs = sources.map((source) => alias.get(source) ?? source);
     const input = inputs[0] ?? '';
-    const previous = steps.get(input);
-    // A step can absorb this layer only if nothing else reads the step's output.
-    const source = layer.inbound_nodes[0]?.[0]?.[0] ?? '';
-    const soleReader = previous !== undefined && consumers.get(source) === 1;
-    const config = layer.config;
-    switch (layer.class_name) {
-      case 'InputLayer':
-        inputShape = (config.batch_input_shape ?? config.batchInputShape) as number[];
-        steps.set(name, { op: 'input', name, shape: inputShape });
-        break;
-      case 'Conv2D': {
-        const activation = config.activation ?? 'linear';
-        if (activation !== 'linear' && activation !== 'relu')
-          throw unsupported(layer, `activation ${activation}`);
-        if (config.data_format === 'channels_first') throw unsupported(layer, 'channels_first');
-        steps.set(name, {
-          op: 'conv',
-          name,
-          input,
-          kernel: copy(need(`${name}/kernel`)),
-          bias: config.use_bias === false ? undefined : need(`${name}/bias`).values.slice(),
-          relu: activation === 'relu',
-          strides: pair(config.strides, 1),
-          padding: config.padding === 'same' ? 'same' : 'valid',
-          dilation: pair(config.dilation_rate, 1),
-        });
-        break;
-      }
-      case 'BatchNormalization': {
-        const { scale, shift } = batchNorm(layer, weight, need);
-        if (previous?.op === 'conv' && soleReader && !previous.relu) {
-          foldIntoConv(previous, scale, shift);
-          alias.set(name, previous.name);
-        } else {
-          steps.set(name, { op: 'scaleShift', name, input, scale, shift });
-        }
-        break;
-      }
-      case 'ReLU':
-      case 'Activation': {
-        const activation = layer.class_name === 'ReLU' ? 'relu' : config.activation;
-        if (activation === 'linear') {
-          alias.set(name, input);
-          break;
-        }
-        if (activation !== 'relu' || (layer.class_name === 'ReLU' && config.max_value != null)) {
-          throw unsupported(layer, `activation ${String(activation)}`);
-        }
-        if (previous?.op === 'conv' && soleReader) {
-          previous.relu = true;
-          alias.set(name, previous.name);
-        } else {
-          steps.set(name, { op: 'relu', name, input });
-        }
-        break;
-      }
-      case 'MaxPooling2D':
-      case 'AveragePooling2D': {
-        const size = pair(config.pool_size, 2);
-        steps.set(name, {
-          op: layer.class_name === 'MaxPooling2D' ? 'maxPool' : 'avgPool',
-          name,
-          input,
-          size,
-          strides: config.strides == null ? size : pair(config.strides, 1),
-          padding: config.padding === 'same' ? 'same' : 'valid',
-        });
-        break;
-      }
-      case 'GlobalAveragePooling2D':
-        steps.set(name, { op: 'globalAvgPool', name, input });
-        break;
-      case 'Flatten':
-        steps.set(name, { op: 'flatten', name, input });
-        break;
-      case 'Dropout':
-        alias.set(name, input);
-        break;
-      case 'Add':
-        steps.set(name, { op: 'add', name, inputs });
-        break;
-      case 'Dense': {
-        if ((config.activation ?? 'linear') !== 'linear')
-          throw unsupported(layer, `activation ${config.activation}`);
-        steps.set(name, {
-          op: 'dense',
-          name,
-          input,
-          kernel: need(`${name}/kernel`),
-          bias: config.use_bias === false ? undefined : need(`${name}/bias`).values,
-        });
-        break;
-      }
-      default:
-        throw unsupported(layer, 'its class');
-    }
+    const soleReader = sources.length === 1 && readers.get(sources[0] as string) === 1;
+    const { name } = layer.config;
+    const sole = soleReader ? steps.get(input) : undefined;
+    handler({ layer, name, config: layer.config, inputs, input, sole, steps, alias, weight, need });
   }
   const outputName = topology.config.output_layers[0]?.[0] ?? '';
   const output = alias.get(outputName) ?? outputName;
   const last = steps.get(output);
-  const outputUnits = last?.op === 'dense' ? (last.kernel.shape[1] ?? 0) : 0;
-  return { steps: [...steps.values()], output, inputShape, outputUnits };
+  const first = [...steps.values()][0];
+  return {
+    steps: [...steps.values()],
+    output,
+    inputShape: first?.op === 'input' ? first.shape : [],
+    outputUnits: last?.op === 'dense' ? (last.kernel.shape[1] ?? 0) : 0,
+  };
 }
 
 function unsupported(layer: LayerJson, what: string): UnsupportedLayerError {
@@ -215,17 +228,12 @@ function copy(weight: Weight): Weight {
 }
 
 /** Inference-time BatchNormalization as y = x * scale + shift, per channel. */
-function batchNorm(
-  layer: LayerJson,
-  weight: (name: string) => Weight | undefined,
-  need: (name: string) => Weight,
-): { scale: Float32Array; shift: Float32Array } {
-  const { name } = layer.config;
-  const epsilon = Number(layer.config.epsilon ?? 1e-3);
+function batchNorm({ name, config, weight, need }: Context): { scale: Float32Array; shift: Float32Array } {
+  const epsilon = Number(config.epsilon ?? 1e-3);
   const mean = need(`${name}/moving_mean`).values;
   const variance = need(`${name}/moving_variance`).values;
-  const gamma = layer.config.scale === false ? undefined : weight(`${name}/gamma`)?.values;
-  const beta = layer.config.center === false ? undefined : weight(`${name}/beta`)?.values;
+  const gamma = config.scale === false ? undefined : weight(`${name}/gamma`)?.values;
+  const beta = config.center === false ? undefined : weight(`${name}/beta`)?.values;
   const scale = new Float32Array(mean.length);
   const shift = new Float32Array(mean.length);
   for (let c = 0; c < mean.length; c++) {
