@@ -3,6 +3,7 @@
  * A worker that dies is replaced, and the batch it held fails with an error instead of hanging.
  */
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { ArtifactMetadata, BackendName } from '@mri/model';
 import type { ItemResult, WorkerMessage, WorkerOptions } from './protocol.js';
@@ -87,6 +88,8 @@ export class InferencePool {
   }
 
   private spawn(): Slot {
+    // Workers created from now on get a `gc` function: they collect their dead buffers themselves (worker.ts).
+    setFlagsFromString('--expose-gc');
     // A small young generation: a worker's garbage is per-batch tensors' wrappers, and the default (up to 48 MB
     // per isolate) costs resident memory with no measurable speed-up.
     const worker = new Worker(BOOTSTRAP, {
