@@ -38,9 +38,14 @@ export class InferencePool {
   /** Called whenever a worker becomes free, so whoever queues work can hand over the next batch. */
   onIdle: () => void = () => {};
 
+  /**
+   * `othersAfter`: the other workers start once the first has loaded and this has settled. main.ts passes the HTTP
+   * stack's start, so the second loader does not compete with it for the cores before the first answer.
+   */
   constructor(
     private readonly options: WorkerOptions,
     size: number,
+    othersAfter: Promise<unknown> = Promise.resolve(),
   ) {
     this.firstLoad = new Promise((resolve, reject) => {
       this.settleFirstLoad = { resolve, reject };
@@ -48,7 +53,7 @@ export class InferencePool {
     // One worker first, the others once it has loaded: starting them all at once splits the cores between
     // loaders and delays the first answer; staggered, the first answer comes as early as one loader allows.
     this.slots.push(this.spawn());
-    this.firstLoad.then(
+    Promise.all([this.firstLoad, othersAfter.catch(() => {})]).then(
       () => {
         for (let i = 1; i < size && !this.closing; i++) this.slots.push(this.spawn());
       },
