@@ -13,9 +13,13 @@ async function main(): Promise<void> {
   const config = configFromEnv(process.env);
   const model = await resolveModel(config.model, config.registry);
   // Workers start loading tfjs and the model first; the HTTP stack loads meanwhile, on this thread.
+  let listening: () => void = () => {};
   const pool = new InferencePool(
     { modelDir: model.dir, backend: config.backend, maxPixels: config.limits.maxPixels },
     config.batching.workers,
+    new Promise<void>((resolve) => {
+      listening = resolve;
+    }),
   );
   const [{ buildApp }, { default: pino }] = await Promise.all([import('./app.js'), import('pino')]);
   const logger = pino({ level: config.logLevel }, pino.destination(2));
@@ -28,6 +32,7 @@ async function main(): Promise<void> {
   });
   const address = await app.listen({ port: config.port, host: config.host });
   logger.info({ address, model: model.dir }, 'listening');
+  listening();
 
   let stopping = false;
   const stop = (signal: string) => {

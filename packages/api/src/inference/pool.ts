@@ -3,6 +3,7 @@
  * A worker that dies is replaced, and the batch it held fails with an error instead of hanging.
  */
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { ArtifactMetadata, BackendName } from '@mri/model';
 import type { ItemResult, WorkerMessage, WorkerOptions } from './protocol.js';
@@ -37,9 +38,14 @@ export class InferencePool {
   /** Called whenever a worker becomes free, so whoever queues work can hand over the next batch. */
   onIdle: () => void = () => {};
 
+  /**
+   * `othersAfter`: the other workers start once the first has loaded and this has settled. main.ts passes the HTTP
+   * stack's start, so the second loader does not compete with it for the cores before the first answer.
+   */
   constructor(
     private readonly options: WorkerOptions,
     size: number,
+    othersAfter: Promise<unknown> = Promise.resolve(),
   ) {
     this.firstLoad = new Promise((resolve, reject) => {
       this.settleFirstLoad = { resolve, reject };
@@ -47,7 +53,7 @@ export class InferencePool {
     // One worker first, the others once it has loaded: starting them all at once splits the cores between
     // loaders and delays the first answer; staggered, the first answer comes as early as one loader allows.
     this.slots.push(this.spawn());
-    this.firstLoad.then(
+    Promise.all([this.firstLoad, othersAfter.catch(() => {})]).then(
       () => {
         for (let i = 1; i < size && !this.closing; i++) this.slots.push(this.spawn());
       },
@@ -87,6 +93,8 @@ export class InferencePool {
   }
 
   private spawn(): Slot {
+    // Workers created from now on get a `gc` function: they collect their dead buffers themselves (worker.ts).
+    setFlagsFromString('--expose-gc');
     // A small young generation: a worker's garbage is per-batch tensors' wrappers, and the default (up to 48 MB
     // per isolate) costs resident memory with no measurable speed-up.
     const worker = new Worker(BOOTSTRAP, {

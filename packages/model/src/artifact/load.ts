@@ -2,49 +2,13 @@
  * Reads an artifact back, checking every file before tfjs sees it, so that a missing, corrupt, truncated or
  * mismatched artifact fails with one sentence that names the file and what to do.
  */
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ArtifactMetadata } from '../contract.js';
 import { ArtifactError } from './errors.js';
 import { METADATA_FILE, MODEL_FILE, WEIGHTS_FILE } from './files.js';
 import { parseMetadata } from './metadata.js';
-
-interface ModelJson {
-  modelTopology: object;
-  weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-}
-
-async function readOrFail(path: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'is missing' : `cannot be read (${code ?? 'unknown error'})`;
-    throw new ArtifactError(`${path} ${why}; point to a directory written by the model package's save.`);
-  }
-}
-
-function parseModelJson(text: string, where: string): ModelJson {
-  let raw: Partial<ModelJson>;
-  try {
-    raw = JSON.parse(text) as Partial<ModelJson>;
-  } catch {
-    throw new ArtifactError(`${where} is not valid JSON; re-save the model or restore the file.`);
-  }
-  if (typeof raw?.modelTopology !== 'object' || !Array.isArray(raw.weightsManifest)) {
-    throw new ArtifactError(
-      `${where} is not a tfjs layers model (no modelTopology or weightsManifest); re-save it.`,
-    );
-  }
-  return raw as ModelJson;
-}
-
-function expectedBytes(specs: tf.io.WeightsManifestEntry[]): number {
-  const bytesPer: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
-  return specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * (bytesPer[s.dtype] ?? 4), 0);
-}
+import { expectedBytes, parseModelJson, readOrFail } from './read.js';
 
 function checkShapes(model: tfl.LayersModel, metadata: ArtifactMetadata, dir: string): void {
   const [, height, width] = model.inputs[0]?.shape ?? [];

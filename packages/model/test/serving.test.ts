@@ -1,0 +1,60 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ArchitectureName } from '../src/contract.js';
+import { ArtifactError, createTrainEngine, loadClassifier } from '../src/index.js';
+import { loadServingClassifier } from '../src/serving/index.js';
+import { engineOptions, syntheticBatch } from './fixtures.js';
+
+const root = mkdtempSync(join(tmpdir(), 'model-serving-'));
+const metadata = {
+  preprocessing: { version: 1, size: 32, channels: 1, mean: 0.5, std: 0.25 },
+  configHash: 'serving',
+  metrics: {},
+} as const;
+
+/** Trains a few steps first, so BatchNorm's moving statistics are far from identity and folding them matters. */
+async function saved(architecture: ArchitectureName): Promise<string> {
+  const dir = join(root, architecture);
+  const engine = await createTrainEngine(engineOptions({ architecture }));
+  for (let step = 0; step < 3; step++) await engine.trainStep(syntheticBatch(32, 8, step));
+  await engine.save(dir, metadata);
+  await engine.dispose();
+  return dir;
+}
+
+const dirs = new Map<ArchitectureName, string>();
+beforeAll(async () => {
+  for (const architecture of ['compact', 'simple_cnn', 'resnet18'] as const) {
+    dirs.set(architecture, await saved(architecture));
+  }
+}, 180_000);
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('serving loader', () => {
+  it.each(['compact', 'simple_cnn', 'resnet18'] as const)(
+    '%s: answers what loadClassifier answers, within float rounding',
+    async (architecture) => {
+      const dir = dirs.get(architecture) as string;
+      const probe = syntheticBatch(32, 5, 99);
+      const layers = await loadClassifier(dir, { backend: 'wasm' });
+      const serving = await loadServingClassifier(dir);
+      const expected = await layers.predict(probe.images, 5);
+      const actual = await serving.predict(probe.images, 5);
+      expect(actual.length).toBe(expected.length);
+      for (let i = 0; i < expected.length; i++) {
+        expect(Math.abs((actual[i] as number) - (expected[i] as number))).toBeLessThan(1e-4);
+      }
+      // The folded BatchNorm must matter: the probabilities are not uniform.
+      expect(Math.max(...expected) - Math.min(...expected)).toBeGreaterThan(1e-3);
+      expect(serving.metadata).toEqual(layers.metadata);
+      layers.dispose();
+      serving.dispose();
+    },
+  );
+
+  it('refuses a missing artifact with one ArtifactError sentence', async () => {
+    await expect(loadServingClassifier(join(root, 'nothing'))).rejects.toThrow(ArtifactError);
+  });
+});
