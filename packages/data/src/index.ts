@@ -17,6 +17,7 @@ export { CACHE_ROOT, REPO_ROOT, SAMPLE_ROOT } from './paths.js';
 export { createDecodePool, type DecodePool, type DecodePoolOptions } from './pool.js';
 export { preprocess } from './preprocess.js';
 export { loadProcessed, type ProcessedDataset } from './processed.js';
+export { seededRandom } from './random.js';
 export { DEFAULT_SPEC, type PreprocessingSpec, parseSpec, specFor } from './spec.js';
-export { type Split, type SplitOptions, seededRandom, stratifiedSplit } from './split.js';
+export { type Split, type SplitOptions, stratifiedSplit } from './split.js';
 export type { ProcessSummary } from './summary.js';

@@ -1,3 +1,5 @@
+import { seededRandom } from './random.js';
+
 export interface SplitOptions {
   /** Share of each class that goes to validation, in [0, 1). */
   readonly validationFraction: number;
@@ -8,18 +10,6 @@ export interface Split {
   /** Indices into the labels array, ascending. */
   readonly train: number[];
   readonly validation: number[];
-}
-
-/** mulberry32: a tiny, well-mixed 32-bit PRNG; the same seed gives the same stream in every JS engine. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

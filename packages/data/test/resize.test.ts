@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lumaScalar } from '../src/luma.js';
+import { seededRandom } from '../src/random.js';
 import { grayResize, resizeGray } from '../src/resize.js';
 import { resizeGrayScalar } from '../src/resize-scalar.js';
 import { RESIZE_WASM_URL, wasmResizer } from '../src/resize-wasm.js';
-import { seededRandom } from '../src/split.js';
 import { tempDir } from './helpers.js';
 
 function noise(width: number, height: number, seed: number): Uint8Array {

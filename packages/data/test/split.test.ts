@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom, stratifiedSplit } from '../src/split.js';
+import { seededRandom } from '../src/random.js';
+import { stratifiedSplit } from '../src/split.js';
 
 // 50, 30 and 7 members, interleaved so that classes are not contiguous.
 const labels: number[] = [...Array(50).fill(0), ...Array(30).fill(1), ...Array(7).fill(2)];

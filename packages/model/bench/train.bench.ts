@@ -9,10 +9,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { seededRandom } from '@mri/data/random';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { type ArchitectureName, type BackendChoice, createTrainEngine } from '../src/index.js';
-import { seededRandom } from '../src/zoo/random.js';
 
 const argv = yargs(hideBin(process.argv))
   .option('size', { type: 'number', default: 64, describe: 'image side in pixels' })

@@ -1,5 +1,5 @@
+import { seededRandom } from '@mri/data/random';
 import type { Batch, EngineOptions } from '../src/contract.js';
-import { seededRandom } from '../src/zoo/random.js';
 
 export const CLASSES = ['glioma', 'meningioma', 'notumor', 'pituitary'] as const;
 

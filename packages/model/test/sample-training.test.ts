@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { preprocess, SAMPLE_ROOT, specFor } from '@mri/data';
+import { seededRandom } from '@mri/data/random';
 import { describe, expect, it } from 'vitest';
 import { type Batch, createTrainEngine } from '../src/index.js';
-import { seededRandom } from '../src/zoo/random.js';
 import { CLASSES } from './fixtures.js';
 
 const SIZE = 64;

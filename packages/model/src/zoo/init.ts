@@ -2,9 +2,11 @@
  * Seeded weight initialisation, done in JS rather than by tfjs initialisers so that the same seed gives bit-identical
  * weights on cpu, wasm and tensorflow, in any thread.
  */
+
+import { seededRandom } from '@mri/data/random';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { mixSeed, seededRandom } from './random.js';
+import { mixSeed } from './random.js';
 
 function uniform(count: number, limit: number, random: () => number): Float32Array {
   const values = new Float32Array(count);

@@ -1,16 +1,7 @@
-/** A small seeded PRNG (mulberry32): the trainer's shuffles and augmentations are reproducible from the seed. */
-export type Random = () => number;
+/** The trainer's shuffles and augmentations draw from the workspace's one seeded PRNG, so a seed replays a run. */
+export { seededRandom } from '@mri/data/random';
 
-export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export type Random = () => number;
 
 /** Fisher-Yates shuffle of 0..n-1. */
 export function permutation(n: number, random: Random): Int32Array {
