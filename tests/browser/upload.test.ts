@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildPage, type RunningWebServer, startWebServer } from '@mri/web';
-import type { Page } from 'playwright-core';
+import type { FileChooser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrowserSession, chromiumPath, launchChromium } from '../support/chromium.js';
 import { ensureSampleModel } from '../support/sample-model.js';
@@ -113,14 +113,18 @@ describe.skipIf(chromiumPath === null && !process.env.CI)('the upload page in Ch
     const answer = expected.body as unknown as ApiAnswer;
     const page = await browser.context.newPage();
     const problems = watchConsole(page);
+    // Listening before the page loads turns Chromium's file-chooser interception on before any key is pressed;
+    // enabling it in the same breath as the key press raced on a loaded CI machine and the chooser never arrived.
+    const chooser = new Promise<FileChooser>((resolve) => page.once('filechooser', resolve));
     await page.goto(web.url);
     await expect.poll(() => page.getByRole('note').textContent()).toContain('Not a diagnostic device');
+    await page.evaluate(() => new Promise((painted) => requestAnimationFrame(() => requestAnimationFrame(painted))));
 
     // The picker is the first thing Tab reaches, and Space opens it.
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('type'))).toBe('file');
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
-    await chooser.setFiles(mri.path);
+    await page.keyboard.press('Space');
+    await (await chooser).setFiles(mri.path);
 
     const verdict = page.locator('.verdict');
     await verdict.waitFor({ timeout: 30_000 });
