@@ -118,7 +118,9 @@ describe.skipIf(chromiumPath === null && !process.env.CI)('the upload page in Ch
     const chooser = new Promise<FileChooser>((resolve) => page.once('filechooser', resolve));
     await page.goto(web.url);
     await expect.poll(() => page.getByRole('note').textContent()).toContain('Not a diagnostic device');
-    await page.evaluate(() => new Promise((painted) => requestAnimationFrame(() => requestAnimationFrame(painted))));
+    await page.evaluate(
+      'new Promise((painted) => requestAnimationFrame(() => requestAnimationFrame(painted)))',
+    );
 
     // The picker is the first thing Tab reaches, and Space opens it.
     await page.keyboard.press('Tab');

@@ -1,5 +1,7 @@
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { assertChannelsLast, type ConvGeometry, type ConvPad, convGeometry } from './geometry.js';
+import { heapOutput } from './heap.js';
 import { asTensor, convWithSignedPad } from './tensors.js';
 
 interface BackpropInputAttrs {
@@ -26,7 +28,7 @@ export function conv2dBackpropInput(
     const dy = asTensor<tf.Rank.R4>(dyInfo);
     const filter = asTensor<tf.Rank.R4>(filterInfo);
     if (g.strideHeight > 1 || g.strideWidth > 1) return stridedInputGrad(dy, filter, g);
-    const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]);
+    const flipped = flippedSwapped(filter);
     const top = g.filterHeight - 1 - g.padTop;
     const left = g.filterWidth - 1 - g.padLeft;
     const pads = {
@@ -37,6 +39,28 @@ export function conv2dBackpropInput(
     };
     return convWithSignedPad(dy, flipped, pads, [1, 1], g.inHeight, g.inWidth);
   });
+}
+
+/**
+ * W [kh, kw, ci, co] flipped in space with its channel axes swapped, [kh, kw, co, ci], in one pass over the
+ * heap: the builtin wasm Reverse alone took ~2.5 ms on a 3x3x64x128 filter, longer than this whole copy.
+ */
+function flippedSwapped(filter: tf.Tensor4D): tf.Tensor4D {
+  const [kh, kw, ci, co] = filter.shape;
+  if (tf.getBackend() !== 'wasm') return tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]);
+  const backend = tf.backend() as BackendWasm;
+  const { out, outView, inViews } = heapOutput(backend, [kh, kw, co, ci], [filter]);
+  const w = inViews[0] as Float32Array;
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const from = (i * kw + j) * ci * co;
+      const to = ((kh - 1 - i) * kw + (kw - 1 - j)) * co * ci;
+      for (let c = 0; c < ci; c++) {
+        for (let o = 0; o < co; o++) outView[to + o * ci + c] = w[from + c * co + o] as number;
+      }
+    }
+  }
+  return tf.engine().makeTensorFromTensorInfo(out) as tf.Tensor4D;
 }
 
 /**

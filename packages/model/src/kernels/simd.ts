@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type * as tf from '@tensorflow/tfjs-core';
 
-/** Exports of max-pool-grad.wasm (source: wasm/max-pool-grad.ts); pointers are byte offsets in the heap. */
-interface PoolGradExports {
+/** Exports of our kernel modules (sources: wasm/*.ts); pointers are byte offsets in the heap. */
+export interface SimdKernels {
   maxPoolGrad2x2(
     dy: number,
     x: number,
@@ -15,7 +15,44 @@ interface PoolGradExports {
     outHeight: number,
     outWidth: number,
   ): void;
+  transposedPatches(
+    xc: number,
+    out: number,
+    batch: number,
+    height: number,
+    width: number,
+    channels: number,
+    kh: number,
+    kw: number,
+    strideH: number,
+    strideW: number,
+    padTop: number,
+    padLeft: number,
+    outHeight: number,
+    outWidth: number,
+    first: number,
+    count: number,
+  ): void;
+  filterGradOneChannel(
+    x: number,
+    dy: number,
+    dw: number,
+    batch: number,
+    height: number,
+    width: number,
+    kh: number,
+    kw: number,
+    strideH: number,
+    strideW: number,
+    padTop: number,
+    padLeft: number,
+    outHeight: number,
+    outWidth: number,
+    outChannels: number,
+  ): void;
 }
+
+const MODULE_FILES = ['max-pool-grad.wasm', 'patches.wasm'];
 
 // The WebAssembly globals are typed only in the DOM lib, which this Node-only package does not load.
 interface WasmApi {
@@ -25,22 +62,25 @@ interface WasmApi {
 }
 const { WebAssembly: wasm } = globalThis as unknown as { WebAssembly: WasmApi };
 
-let compiled: object | null | undefined;
-const instances = new WeakMap<object, PoolGradExports | null>();
+let compiled: object[] | null | undefined;
+const instances = new WeakMap<object, SimdKernels | null>();
 
 /**
  * Our SIMD kernels, instantiated on the tfjs backend's own memory so they read and write tensors in place.
  * Null (callers keep their JavaScript path) if the module or the backend's memory cannot be had.
  */
-export function simdKernels(backend: BackendWasm): PoolGradExports | null {
+export function simdKernels(backend: BackendWasm): SimdKernels | null {
   if (instances.has(backend)) return instances.get(backend) ?? null;
-  let exports: PoolGradExports | null = null;
+  let exports: SimdKernels | null = null;
   try {
-    compiled ??= new wasm.Module(readFileSync(new URL('./max-pool-grad.wasm', import.meta.url)));
+    compiled ??= MODULE_FILES.map(
+      (file) => new wasm.Module(readFileSync(new URL(`./${file}`, import.meta.url))),
+    );
     // tfjs does not export its heap's Memory; the emscripten module keeps it at asm.memory.
     const memory = (backend.wasm as unknown as { asm?: { memory?: unknown } }).asm?.memory;
     if (memory instanceof wasm.Memory) {
-      exports = new wasm.Instance(compiled, { env: { memory } }).exports as unknown as PoolGradExports;
+      const parts = compiled.map((module) => new wasm.Instance(module, { env: { memory } }).exports);
+      exports = Object.assign({}, ...parts) as SimdKernels;
     }
   } catch {
     compiled = null;

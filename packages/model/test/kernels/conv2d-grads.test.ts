@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { conv2dBackpropFilter } from '../../src/kernels/conv2d-backprop-filter.js';
 import { randomArray, readyBackends, runOn, scaledMaxError } from './backends.js';
 
 /**
@@ -31,6 +32,10 @@ export const cases: ConvCase[] = [
   { x: [2, 8, 8, 6], filter: [1, 1, 6, 4], stride: 2, pad: 'same' },
   { x: [1, 7, 7, 5], filter: [1, 1, 5, 3], stride: 1, pad: 'valid' },
   { x: [4, 6, 6, 16], filter: [3, 3, 16, 32], stride: 1, pad: 'same' },
+  // One input channel (our direct kernel): a 16-channel SIMD block plus a scalar tail; non-square images.
+  { x: [2, 10, 9, 1], filter: [3, 3, 1, 20], stride: 1, pad: 'valid' },
+  { x: [2, 13, 12, 1], filter: [7, 7, 1, 32], stride: 2, pad: 'same' },
+  { x: [2, 9, 11, 3], filter: [3, 3, 3, 4], stride: 2, pad: 'same' },
 ];
 
 const label = (c: ConvCase) =>
@@ -79,5 +84,33 @@ describe('Conv2D gradients on wasm match the cpu backend', () => {
         );
       }
     }
+  });
+});
+
+describe('the filter gradient as a matrix product', () => {
+  beforeAll(readyBackends);
+
+  it('sums image chunks when the patches would exceed the memory budget, and matches a single product', async () => {
+    const xShape: [number, number, number, number] = [5, 9, 8, 3];
+    const filterShape: [number, number, number, number] = [3, 3, 3, 4];
+    const inputs = () => ({
+      x: tf.tensor4d(randomArray(5 * 9 * 8 * 3, 5), xShape),
+      dy: tf.tensor4d(randomArray(5 * 9 * 8 * 4, 6), [5, 9, 8, 4]),
+    });
+    // dW of sum(conv(x, W) * dy) is the filter gradient for that dy, whatever W is.
+    const expected = await runOn('cpu', () => {
+      const { x, dy } = inputs();
+      const loss = (w: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, w as tf.Tensor4D, 1, 'same'), dy));
+      return [tf.grad(loss)(tf.zeros(filterShape))];
+    });
+    const ours = (budget?: number) => () => {
+      const { x, dy } = inputs();
+      return [conv2dBackpropFilter(x, dy, { filterShape, strides: 1, pad: 'same' }, budget)];
+    };
+    // 27 patch rows x 72 columns per image: a budget of two images makes chunks of 2, 2 and 1.
+    const chunked = await runOn('wasm', ours(27 * 72 * 2));
+    const whole = await runOn('wasm', ours());
+    expect(scaledMaxError(chunked[0] as Float32Array, expected[0] as Float32Array)).toBeLessThan(TOLERANCE);
+    expect(scaledMaxError(whole[0] as Float32Array, expected[0] as Float32Array)).toBeLessThan(TOLERANCE);
   });
 });

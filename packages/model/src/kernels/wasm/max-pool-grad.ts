@@ -1,7 +1,7 @@
 // @ts-nocheck: AssemblyScript (usize, v128, load/store), compiled by asc, not by tsc.
-// AssemblyScript source of ../max-pool-grad.wasm. Build (from the repo root):
-//   packages/data/node_modules/.bin/asc packages/model/src/kernels/wasm/max-pool-grad.ts \
-//     -o packages/model/src/kernels/max-pool-grad.wasm --runtime stub -O3 --noAssert --importMemory --enable simd
+// AssemblyScript source of ../max-pool-grad.wasm. Build: `pnpm --filter @mri/model build:wasm`, which runs:
+//   asc src/kernels/wasm/max-pool-grad.ts -o src/kernels/max-pool-grad.wasm --runtime stub -O3 --noAssert --importMemory --enable simd
+// (in packages/model; a test checks that the committed binary is exactly this build).
 // The module imports the tfjs wasm backend's own memory and works on tensors in place, given their byte
 // offsets: it has no data segment, no stack and no allocator, so it never writes outside the output tensor.
 
