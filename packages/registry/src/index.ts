@@ -4,7 +4,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { REPO_ROOT } from './paths.js';
+import { REPO_ROOT } from '@mri/data/paths';
 import { ModelRegistry, type RegistryLogger } from './registry.js';
 import { openBlobStore } from './store.js';
 

@@ -2,8 +2,9 @@
  * Opens the blob store behind a registry or an upload URL: `gs://bucket/prefix` is a GCS bucket, anything else a
  * folder, relative to the repository root as every path in the configs is.
  */
+
+import { fromRepo } from '@mri/data/paths';
 import { type BlobStore, openStore } from '@mri/storage';
-import { fromRepo } from './paths.js';
 
 export function openBlobStore(url: string): BlobStore {
   return openStore(url.startsWith('gs://') || url.startsWith('file://') ? url : fromRepo(url));

@@ -1,11 +1,6 @@
-/** Where the repository's folders are, found from this file so commands work from any working directory. */
-import { isAbsolute, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+/** The trainer's folders; the repository root and config-relative paths come from @mri/data/paths. */
+import { resolve } from 'node:path';
+import { REPO_ROOT } from '@mri/data/paths';
 
-export const REPO_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
+export { fromRepo, REPO_ROOT } from '@mri/data/paths';
 export const CONFIG_DIR = resolve(REPO_ROOT, 'configs');
-
-/** A path from a config: relative ones are relative to the repository root, as the config files are written. */
-export function fromRepo(path: string): string {
-  return isAbsolute(path) ? path : resolve(REPO_ROOT, path);
-}
