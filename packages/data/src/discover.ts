@@ -36,7 +36,7 @@ export function discoverDataset(rootPath: string): Dataset {
   const root = resolve(rootPath);
   if (!existsSync(root) || !statSync(root).isDirectory()) {
     throw new DatasetError(
-      `Dataset folder ${root} does not exist; pass --root with a folder of class folders.`,
+      `Dataset folder ${root} does not exist; set the data root (--root for pnpm data, data.root= for pnpm train) to a folder of class folders.`,
     );
   }
   const trainingDir = join(root, 'Training');

@@ -40,7 +40,7 @@ describe('data CLI', () => {
     const run = data(['process', '--root', '/no/such/dataset']);
     expect(run.status).toBe(1);
     expect(run.stderr.trim()).toBe(
-      'Dataset folder /no/such/dataset does not exist; pass --root with a folder of class folders.',
+      'Dataset folder /no/such/dataset does not exist; set the data root (--root for pnpm data, data.root= for pnpm train) to a folder of class folders.',
     );
     expect(run.stdout).toBe('');
   });
@@ -92,7 +92,7 @@ describe('runCli (in process)', () => {
     try {
       expect(await runCli(['process', '--root', '/no/such/root'])).toBe(1);
       expect(errors).toEqual([
-        'Dataset folder /no/such/root does not exist; pass --root with a folder of class folders.',
+        'Dataset folder /no/such/root does not exist; set the data root (--root for pnpm data, data.root= for pnpm train) to a folder of class folders.',
       ]);
     } finally {
       error.mockRestore();

@@ -63,7 +63,7 @@ describe('discoverDataset', () => {
   it('stops with one sentence on a missing root', () => {
     expect(() => discoverDataset('/no/such/folder')).toThrow(
       new DatasetError(
-        'Dataset folder /no/such/folder does not exist; pass --root with a folder of class folders.',
+        'Dataset folder /no/such/folder does not exist; set the data root (--root for pnpm data, data.root= for pnpm train) to a folder of class folders.',
       ),
     );
   });
