@@ -4,6 +4,7 @@
  * thread in the same run (wall clock, both sides).
  * The two training sides alternate for --rounds rounds and each side's best round is compared: on a shared
  * machine a round only measures the share of a core it got, and the best round is the closest to an idle one.
+ * It also reports the arithmetic ceiling of XNNPACK on wasm here (GMAC/s of a plain product and a 3x3 conv).
  * Usage: tsx bench/kernels.bench.ts [--sizes 64,128] [--batch 32] [--steps 5] [--reps 5] [--rounds 3]
  * Prints progress to stderr and JSON as the last line of stdout.
  */
@@ -15,6 +16,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../src/kernels/index.js';
+import { xnnpackCeiling } from './ceiling.js';
 import { otherZooOps, simpleCnnOps, timeOp } from './kernels-ops.js';
 import { simpleCnnStepImgPerSec } from './kernels-step.js';
 
@@ -73,6 +75,9 @@ function torchTrainImgPerSec(size: number, cpuClock: boolean): number | null {
 await tf.setBackend('wasm');
 registerWasmTrainingKernels();
 
+const ceiling = xnnpackCeiling(reps);
+console.error(JSON.stringify({ ceiling }));
+
 const ops = [];
 for (const op of [...sizes.flatMap((size) => simpleCnnOps(size, batch)), ...otherZooOps(8)]) {
   const timing = timeOp(op, reps);
@@ -115,5 +120,5 @@ for (const size of sizes) {
 
 const [load1] = loadavg();
 console.log(
-  JSON.stringify({ backend: tf.getBackend(), threads: 1, load_average_1min: load1, ops, training }),
+  JSON.stringify({ backend: tf.getBackend(), threads: 1, load_average_1min: load1, ceiling, ops, training }),
 );
