@@ -17,6 +17,11 @@ import { buildBenchModel } from './models.js';
 import { freePort, launch, peakRssMb, type RunningServer, settle, stop } from './servers.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+/** The V8 flags of `pnpm serve` (the root package.json's script), read from there so the two cannot drift apart. */
+const SERVE_FLAGS =
+  (
+    JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+  ).scripts.serve?.match(/--[\w-]+(?:=\S+)?/g) ?? [];
 
 const argv = await yargs(hideBin(process.argv))
   .option('connections', { type: 'number', default: 20 })
@@ -45,7 +50,7 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 async function launchOurs(modelDir: string): Promise<RunningServer> {
   const port = await freePort();
   // Exactly what `pnpm serve` runs (see the root package.json), minus pnpm itself.
-  return launch('ours', process.execPath, ['--max-semi-space-size=4', 'packages/api/serve.mjs'], {
+  return launch('ours', process.execPath, [...SERVE_FLAGS, 'packages/api/serve.mjs'], {
     cwd: REPO,
     env: {
       PORT: String(port),

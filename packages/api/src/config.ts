@@ -27,8 +27,11 @@ export const envSchema = z.object({
   /** Inference workers, each with its own wasm instance. */
   WORKERS: integer(1).max(16).default(Math.min(2, availableParallelism())),
   MAX_BATCH: integer(1).max(256).default(8),
-  /** Batches are also capped at this many input pixels (default: 4 images of 128x128), bounding memory. */
-  MAX_BATCH_PIXELS: integer(1).default(4 * 128 * 128),
+  /**
+   * Batches are also capped at this many input pixels (default: 2 images of 128x128, 1 of 224x224), bounding the
+   * wasm heaps, which keep their peak size for good.
+   */
+  MAX_BATCH_PIXELS: integer(1).default(2 * 128 * 128),
   MAX_WAIT_MS: integer(0).max(1000).default(4),
   /** Requests waiting for a worker beyond this are refused with 503, so latency stays bounded under overload. */
   MAX_QUEUE: integer(1).default(256),

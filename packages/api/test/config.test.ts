@@ -9,6 +9,12 @@ describe('configFromEnv', () => {
     expect(config.batching.workers).toBeGreaterThanOrEqual(1);
   });
 
+  it('bounds a default batch to two images at 128 px and one at 224 px (peak memory, see the README)', () => {
+    const { maxBatchPixels } = configFromEnv({}).batching;
+    expect(Math.floor(maxBatchPixels / (128 * 128))).toBe(2);
+    expect(Math.floor(maxBatchPixels / (224 * 224))).toBe(0);
+  });
+
   it('reads and coerces what is set', () => {
     const config = configFromEnv({
       PORT: '9000',
