@@ -50,9 +50,29 @@ export interface SimdKernels {
     outWidth: number,
     outChannels: number,
   ): void;
+  channelSums(
+    a: number,
+    b: number,
+    shiftA: number,
+    shiftB: number,
+    rows: number,
+    channels: number,
+    scratch: number,
+    out: number,
+  ): void;
+  channelAffine(
+    a: number,
+    b: number,
+    ka: number,
+    kb: number,
+    k0: number,
+    rows: number,
+    channels: number,
+    out: number,
+  ): void;
 }
 
-const MODULE_FILES = ['max-pool-grad.wasm', 'patches.wasm'];
+const MODULE_FILES = ['max-pool-grad.wasm', 'patches.wasm', 'batch-norm.wasm'];
 
 // The WebAssembly globals are typed only in the DOM lib, which this Node-only package does not load.
 interface WasmApi {

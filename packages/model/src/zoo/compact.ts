@@ -1,5 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ZooSettings } from './settings.js';
+import { batchNormalization, conv2d } from './training-layers.js';
 
 /**
  * The product's default: five conv3x3 'same' blocks (BN, ReLU, 2x2 max-pool) doubling width from 16 to 128, GAP,
@@ -11,12 +12,14 @@ export function compact({ inputSize, numClasses, dropout, width = 16 }: ZooSetti
   let x: tfl.SymbolicTensor = input;
   [1, 2, 4, 8, 8].forEach((multiple, i) => {
     const b = i + 1;
-    x = tfl.layers
-      .conv2d({ filters: width * multiple, kernelSize: 3, padding: 'same', useBias: false, name: `conv${b}` })
-      .apply(x) as tfl.SymbolicTensor;
-    x = tfl.layers
-      .batchNormalization({ momentum: 0.9, epsilon: 1e-5, name: `bn${b}` })
-      .apply(x) as tfl.SymbolicTensor;
+    x = conv2d({
+      filters: width * multiple,
+      kernelSize: 3,
+      padding: 'same',
+      useBias: false,
+      name: `conv${b}`,
+    }).apply(x) as tfl.SymbolicTensor;
+    x = batchNormalization({ momentum: 0.9, epsilon: 1e-5, name: `bn${b}` }).apply(x) as tfl.SymbolicTensor;
     x = tfl.layers.reLU({ name: `relu${b}` }).apply(x) as tfl.SymbolicTensor;
     x = tfl.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `pool${b}` }).apply(x) as tfl.SymbolicTensor;
   });

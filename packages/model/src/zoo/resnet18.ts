@@ -1,13 +1,19 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ZooSettings } from './settings.js';
+import { batchNormalization, conv2d } from './training-layers.js';
 
 type T = tfl.SymbolicTensor;
 
 function convBn(x: T, filters: number, kernelSize: number, strides: number, name: string, relu: boolean): T {
-  let y = tfl.layers
-    .conv2d({ filters, kernelSize, strides, padding: 'same', useBias: false, name: `${name}_conv` })
-    .apply(x) as T;
-  y = tfl.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5, name: `${name}_bn` }).apply(y) as T;
+  let y = conv2d({
+    filters,
+    kernelSize,
+    strides,
+    padding: 'same',
+    useBias: false,
+    name: `${name}_conv`,
+  }).apply(x) as T;
+  y = batchNormalization({ momentum: 0.9, epsilon: 1e-5, name: `${name}_bn` }).apply(y) as T;
   return relu ? (tfl.layers.reLU({ name: `${name}_relu` }).apply(y) as T) : y;
 }
 

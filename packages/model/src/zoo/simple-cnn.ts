@@ -1,12 +1,13 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ZooSettings } from './settings.js';
+import { conv2d } from './training-layers.js';
 
 /** The reference's network: three conv3x3 'valid' (32/64/128), each ReLU + 2x2 max-pool, GAP, dropout, dense. */
 export function simpleCnn({ inputSize, numClasses, dropout }: ZooSettings): tfl.LayersModel {
   const input = tfl.input({ shape: [inputSize, inputSize, 1], name: 'image' });
   let x: tfl.SymbolicTensor = input;
   [32, 64, 128].forEach((filters, i) => {
-    const conv = tfl.layers.conv2d({
+    const conv = conv2d({
       filters,
       kernelSize: 3,
       padding: 'valid',

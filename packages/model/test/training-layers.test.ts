@@ -1,0 +1,150 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { batchNormalization, conv2d } from '../src/zoo/training-layers.js';
+import { randomArray, readyBackends, runOn, scaledMaxError } from './kernels/backends.js';
+
+/**
+ * The zoo's layers against tfjs-layers' stock ones on the cpu backend. Batch-norm sums over up to ~1,000 rows
+ * differ only in float32 summation order (~sqrt(n) * 2^-24 of the largest term); 1e-4 of the largest value
+ * still fails on any wrong axis, sign or factor of the closed-form gradient.
+ */
+const TOLERANCE = 1e-4;
+
+interface Case {
+  shape: [number, number, number, number];
+  label: string;
+}
+
+const cases: Case[] = [
+  { shape: [2, 5, 5, 6], label: '6 channels (a SIMD group and a scalar tail)' },
+  { shape: [3, 7, 6, 16], label: '16 channels' },
+  { shape: [1, 4, 4, 8], label: 'batch 1' },
+];
+
+/** One training call of a batch-norm layer: its output, the gradients of sum(y * r) and the moving statistics after it. */
+function batchNormStep(shape: number[], make: () => tfl.layers.Layer): () => tf.Tensor[] {
+  const channels = shape.at(-1) as number;
+  // Far from zero mean and unit variance, so that the moments matter.
+  const xs = randomArray(tf.util.sizeFromShape(shape), 41).map((v) => 3 * v + 2);
+  const rs = randomArray(tf.util.sizeFromShape(shape), 42);
+  const gammas = randomArray(channels, 43).map((v) => v + 1.5);
+  const betas = randomArray(channels, 44);
+  return () => {
+    const layer = make();
+    layer.build(shape);
+    layer.setWeights([tf.tensor1d(gammas), tf.tensor1d(betas), tf.zeros([channels]), tf.ones([channels])]);
+    const x = tf.variable(tf.tensor(xs, shape));
+    const r = tf.tensor(rs, shape);
+    const variables = [x, ...layer.trainableWeights.map((w) => w.read() as tf.Variable)];
+    let y: tf.Tensor | undefined;
+    const { grads } = tf.variableGrads(() => {
+      y = tf.keep(layer.apply(x, { training: true }) as tf.Tensor);
+      return tf.sum(tf.mul(y, r));
+    }, variables);
+    return [
+      y as tf.Tensor,
+      ...variables.map((v) => grads[v.name] as tf.Tensor),
+      ...layer.nonTrainableWeights.map((w) => w.read()),
+    ];
+  };
+}
+
+describe('the zoo batch normalisation in training', () => {
+  beforeAll(readyBackends);
+
+  for (const c of cases) {
+    it(`matches tfjs-layers' own on cpu: output, gradients and moving statistics (${c.label})`, async () => {
+      const args = { momentum: 0.9, epsilon: 1e-5 };
+      const expected = await runOn(
+        'cpu',
+        batchNormStep(c.shape, () => tfl.layers.batchNormalization(args)),
+      );
+      const actual = await runOn(
+        'wasm',
+        batchNormStep(c.shape, () => batchNormalization(args)),
+      );
+      expect(actual.length).toBe(expected.length);
+      actual.forEach((a, i) => {
+        expect(scaledMaxError(a, expected[i] as Float32Array), `output ${i}`).toBeLessThan(TOLERANCE);
+      });
+    });
+  }
+
+  it('is saved as a stock BatchNormalization and a stock Conv2D', () => {
+    const input = tfl.input({ shape: [8, 8, 1] });
+    const y = batchNormalization({}).apply(
+      conv2d({ filters: 2, kernelSize: 3 }).apply(input),
+    ) as tfl.SymbolicTensor;
+    const json = tfl.model({ inputs: input, outputs: y }).toJSON(undefined, false) as {
+      config: { layers: { class_name: string }[] };
+    };
+    expect(json.config.layers.map((l) => l.class_name)).toEqual([
+      'InputLayer',
+      'Conv2D',
+      'BatchNormalization',
+    ]);
+  });
+});
+
+describe('the zoo Conv2D in training', () => {
+  beforeAll(readyBackends);
+
+  /** Two convolutions on an image: weight gradients, and how many input-gradient kernels ran. */
+  async function twoLayerGrads(
+    make: typeof conv2d,
+  ): Promise<{ grads: Float32Array[]; inputGradKernels: number }> {
+    await tf.setBackend('wasm');
+    const input = tfl.input({ shape: [10, 10, 1] });
+    const first = make({
+      filters: 4,
+      kernelSize: 3,
+      padding: 'same',
+      useBias: false,
+      kernelInitializer: 'glorotUniform',
+    });
+    const second = make({
+      filters: 3,
+      kernelSize: 3,
+      activation: 'relu',
+      kernelInitializer: 'glorotUniform',
+    });
+    const model = tfl.model({
+      inputs: input,
+      outputs: second.apply(first.apply(input)) as tfl.SymbolicTensor,
+    });
+    model.setWeights([
+      tf.tensor(randomArray(36, 51), [3, 3, 1, 4]),
+      tf.tensor(randomArray(108, 52), [3, 3, 4, 3]),
+      tf.tensor1d(randomArray(3, 53)),
+    ]);
+    const x = tf.tensor(randomArray(2 * 100, 54), [2, 10, 10, 1]);
+    const trainable = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    let result: tf.Tensor[] = [];
+    const profile = await tf.profile(() => {
+      const { grads } = tf.variableGrads(
+        () => tf.sum(tf.square(model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar,
+        trainable,
+      );
+      result = trainable.map((v) => tf.keep(grads[v.name] as tf.Tensor));
+    });
+    const grads = await Promise.all(result.map((t) => t.data() as Promise<Float32Array>));
+    tf.dispose(result);
+    model.dispose();
+    return {
+      grads,
+      inputGradKernels: profile.kernels.filter((k) => k.name === 'Conv2DBackpropInput').length,
+    };
+  }
+
+  it('skips the image gradient of the first layer and gives the stock layers’ weight gradients', async () => {
+    const stock = await twoLayerGrads((args) => tfl.layers.conv2d(args));
+    const ours = await twoLayerGrads(conv2d);
+    // The stock fused convolution's custom gradient computes dX for both layers, the image included.
+    expect(stock.inputGradKernels).toBe(2);
+    expect(ours.inputGradKernels).toBe(1);
+    ours.grads.forEach((g, i) => {
+      expect(scaledMaxError(g, stock.grads[i] as Float32Array)).toBeLessThan(TOLERANCE);
+    });
+  });
+});
