@@ -84,6 +84,10 @@ describe('errors name the key and what is allowed', () => {
     );
   });
 
+  it('sets an optional key the config leaves out, without +', () => {
+    expect(compose('data.limit_per_class=30').config.data.limit_per_class).toBe(30);
+  });
+
   it('an unknown key added with +', () => {
     expect(() => compose('+training.epoch=3')).toThrow(
       /Invalid config: unknown key training.epoch \(allowed under training: epochs, batch_size, lr_schedule/,

@@ -80,6 +80,11 @@ function applyOverride(tree: Tree, o: Override): void {
   if (o.kind === 'set' && !exists) {
     const parent = o.path.slice(0, -1);
     const allowed = allowedKeys(parent);
+    // An optional key the schema knows (data.limit_per_class) is absent until set: setting it is not adding it.
+    if (allowed.includes(o.path.at(-1) as string)) {
+      setPath(tree, o.path, o.value);
+      return;
+    }
     const where = parent.length ? ` under ${parent.join('.')}` : '';
     throw new UserError(
       `Cannot override ${key}: no such key in the config (keys${where}: ${allowed.join(', ')}); to add one, write +${o.source}.`,
