@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-export const KERNELS = ['max-pool-grad', 'patches', 'batch-norm'];
+export const KERNELS = ['max-pool-grad', 'patches', 'batch-norm', 'relu-grad'];
 const here = join(import.meta.dirname, '..');
 const { values } = parseArgs({ options: { out: { type: 'string' } } });
 const outDir = values.out ?? join(here, 'src', 'kernels');

@@ -90,31 +90,28 @@ describe('the zoo batch normalisation in training', () => {
 describe('the zoo Conv2D in training', () => {
   beforeAll(readyBackends);
 
-  /** Two convolutions on an image: weight gradients, and how many input-gradient kernels ran. */
+  /** Two convolutions on an image: weight gradients, and which kernels ran. */
   async function twoLayerGrads(
     make: typeof conv2d,
-  ): Promise<{ grads: Float32Array[]; inputGradKernels: number }> {
+    firstWithBiasRelu: boolean,
+  ): Promise<{ grads: Float32Array[]; inputGradKernels: number; fusedKernels: number }> {
     await tf.setBackend('wasm');
     const input = tfl.input({ shape: [10, 10, 1] });
     const first = make({
       filters: 4,
       kernelSize: 3,
       padding: 'same',
-      useBias: false,
-      kernelInitializer: 'glorotUniform',
+      useBias: firstWithBiasRelu,
+      ...(firstWithBiasRelu ? { activation: 'relu' as const } : {}),
     });
-    const second = make({
-      filters: 3,
-      kernelSize: 3,
-      activation: 'relu',
-      kernelInitializer: 'glorotUniform',
-    });
+    const second = make({ filters: 3, kernelSize: 3, activation: 'relu' });
     const model = tfl.model({
       inputs: input,
       outputs: second.apply(first.apply(input)) as tfl.SymbolicTensor,
     });
     model.setWeights([
       tf.tensor(randomArray(36, 51), [3, 3, 1, 4]),
+      ...(firstWithBiasRelu ? [tf.tensor1d(randomArray(4, 55))] : []),
       tf.tensor(randomArray(108, 52), [3, 3, 4, 3]),
       tf.tensor1d(randomArray(3, 53)),
     ]);
@@ -131,18 +128,29 @@ describe('the zoo Conv2D in training', () => {
     const grads = await Promise.all(result.map((t) => t.data() as Promise<Float32Array>));
     tf.dispose(result);
     model.dispose();
-    return {
-      grads,
-      inputGradKernels: profile.kernels.filter((k) => k.name === 'Conv2DBackpropInput').length,
-    };
+    const count = (name: string) => profile.kernels.filter((k) => k.name === name).length;
+    return { grads, inputGradKernels: count('Conv2DBackpropInput'), fusedKernels: count('FusedConv2D') };
   }
 
   it('skips the image gradient of the first layer and gives the stock layers’ weight gradients', async () => {
-    const stock = await twoLayerGrads((args) => tfl.layers.conv2d(args));
-    const ours = await twoLayerGrads(conv2d);
+    const stock = await twoLayerGrads((args) => tfl.layers.conv2d(args), false);
+    const ours = await twoLayerGrads(conv2d, false);
     // The stock fused convolution's custom gradient computes dX for both layers, the image included.
     expect(stock.inputGradKernels).toBe(2);
     expect(ours.inputGradKernels).toBe(1);
+    ours.grads.forEach((g, i) => {
+      expect(scaledMaxError(g, stock.grads[i] as Float32Array)).toBeLessThan(TOLERANCE);
+    });
+  });
+
+  it('runs bias and ReLU layers as fused convolutions, with the stock layers’ gradients', async () => {
+    const stock = await twoLayerGrads((args) => tfl.layers.conv2d(args), true);
+    const ours = await twoLayerGrads(conv2d, true);
+    // tfjs unfuses a ReLU convolution under a gradient; ours keeps XNNPACK's fused one and still skips the image.
+    expect(stock.fusedKernels).toBe(0);
+    expect(ours.fusedKernels).toBe(2);
+    expect(ours.inputGradKernels).toBe(1);
+    expect(ours.grads).toHaveLength(4);
     ours.grads.forEach((g, i) => {
       expect(scaledMaxError(g, stock.grads[i] as Float32Array)).toBeLessThan(TOLERANCE);
     });

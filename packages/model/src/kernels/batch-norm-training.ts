@@ -6,16 +6,11 @@
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { heapOffset, type SimdKernels, simdKernels } from './simd.js';
+import { heapOffset, type SimdKernels } from './simd.js';
 
 export interface BatchMoments {
   readonly mean: Float32Array;
   readonly variance: Float32Array;
-}
-
-/** Our kernels, when the current backend is wasm and they load; null sends callers to tfjs' own ops. */
-export function batchNormKernels(): SimdKernels | null {
-  return tf.getBackend() === 'wasm' ? simdKernels(tf.backend() as BackendWasm) : null;
 }
 
 /** Per-channel float32 vectors placed on the heap, for the kernels' channel arguments; null stays 0. */

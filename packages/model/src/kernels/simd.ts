@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** Exports of our kernel modules (sources: wasm/*.ts); pointers are byte offsets in the heap. */
 export interface SimdKernels {
@@ -70,9 +70,18 @@ export interface SimdKernels {
     channels: number,
     out: number,
   ): void;
+  reluGradWithBiasSum(
+    dy: number,
+    y: number,
+    dz: number,
+    rows: number,
+    channels: number,
+    scratch: number,
+    biasGrad: number,
+  ): void;
 }
 
-const MODULE_FILES = ['max-pool-grad.wasm', 'patches.wasm', 'batch-norm.wasm'];
+const MODULE_FILES = ['max-pool-grad.wasm', 'patches.wasm', 'batch-norm.wasm', 'relu-grad.wasm'];
 
 // The WebAssembly globals are typed only in the DOM lib, which this Node-only package does not load.
 interface WasmApi {
@@ -107,6 +116,11 @@ export function simdKernels(backend: BackendWasm): SimdKernels | null {
   }
   instances.set(backend, exports);
   return exports;
+}
+
+/** Our kernels on the current backend, when it is wasm and they load; null sends callers to tfjs' own ops. */
+export function currentWasmKernels(): SimdKernels | null {
+  return tf.getBackend() === 'wasm' ? simdKernels(tf.backend() as BackendWasm) : null;
 }
 
 /** Byte offset of a tensor's data in the wasm heap. */

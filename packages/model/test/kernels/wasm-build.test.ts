@@ -15,7 +15,7 @@ describe('our WebAssembly kernels', () => {
       encoding: 'utf8',
     });
     expect(build.status, build.stderr).toBe(0);
-    for (const name of ['max-pool-grad', 'patches', 'batch-norm']) {
+    for (const name of ['max-pool-grad', 'patches', 'batch-norm', 'relu-grad']) {
       const built = readFileSync(join(outDir, `${name}.wasm`));
       expect(built.equals(readFileSync(join(packageDir, 'src', 'kernels', `${name}.wasm`))), name).toBe(true);
     }

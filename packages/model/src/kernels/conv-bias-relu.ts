@@ -1,0 +1,93 @@
+/**
+ * relu(conv2d(x, W) + b) in training as one differentiable op on wasm. tfjs refuses its fused convolution under a
+ * gradient when the activation is not linear, so a layer with bias and ReLU trains as conv, add and relu, and
+ * backpropagates through step, multiply and sum: five passes over the activations that XNNPACK's fused
+ * convolution and one pass of ours (wasm/relu-grad.ts) replace. `imageInput` leaves x out of the differentiated
+ * inputs, so no gradient is computed for the image.
+ */
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import { heapOffset, type SimdKernels } from './simd.js';
+
+export interface ConvSettings {
+  readonly strides: [number, number];
+  readonly pad: 'same' | 'valid';
+}
+
+/** dz = dy where y > 0, else 0; and the bias gradient, the per-channel sum of dz. */
+function reluGradWithBiasSum(
+  kernels: SimdKernels,
+  dy: tf.Tensor,
+  y: tf.Tensor,
+): { dz: tf.Tensor; dBias: tf.Tensor1D } {
+  const backend = tf.backend() as BackendWasm;
+  const channels = y.shape[y.rank - 1] as number;
+  const dz = backend.makeOutput(y.shape, 'float32');
+  const scratch = backend.makeOutput([3 * channels], 'float32');
+  const dBias = backend.makeOutput([channels], 'float32');
+  const at = (info: tf.TensorInfo) => heapOffset(backend, info);
+  kernels.reluGradWithBiasSum(at(dy), at(y), at(dz), y.size / channels, channels, at(scratch), at(dBias));
+  backend.disposeData(scratch.dataId);
+  const engine = tf.engine();
+  return {
+    dz: engine.makeTensorFromTensorInfo(dz),
+    dBias: engine.makeTensorFromTensorInfo(dBias) as tf.Tensor1D,
+  };
+}
+
+export function convBiasReluInTraining(
+  kernels: SimdKernels,
+  x: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  bias: tf.Tensor1D,
+  conv: ConvSettings,
+  imageInput: boolean,
+): tf.Tensor4D {
+  const attrs = { strides: conv.strides, pad: conv.pad, dataFormat: 'NHWC' as const };
+  const forward = (input: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
+    const y = tf
+      .engine()
+      .runKernel(
+        tf.FusedConv2D,
+        { x: input, filter: w, bias: b },
+        { ...attrs, dilations: [1, 1], activation: 'relu' },
+      ) as tf.Tensor4D;
+    save([input, w, y]);
+    return y;
+  };
+  const backward = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+    const [input, w, y] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+    const { dz, dBias } = reluGradWithBiasSum(kernels, dy, y);
+    const engine = tf.engine();
+    const dW = engine.runKernel(
+      tf.Conv2DBackpropFilter,
+      { x: input, dy: dz },
+      { ...attrs, filterShape: w.shape },
+    );
+    if (imageInput) return [dW as tf.Tensor, dBias];
+    const dX = engine.runKernel(
+      tf.Conv2DBackpropInput,
+      { dy: dz, filter: w },
+      { ...attrs, inputShape: input.shape },
+    );
+    return [dX as tf.Tensor, dW as tf.Tensor, dBias];
+  };
+  if (imageInput) {
+    const op = tf.customGrad((...args: unknown[]) => {
+      const [w, b, save] = args as [tf.Tensor4D, tf.Tensor1D, tf.GradSaveFunc];
+      return {
+        value: forward(x, w, b, save),
+        gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => backward(dy as tf.Tensor, saved),
+      };
+    });
+    return op(filter, bias) as tf.Tensor4D;
+  }
+  const op = tf.customGrad((...args: unknown[]) => {
+    const [input, w, b, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D, tf.GradSaveFunc];
+    return {
+      value: forward(input, w, b, save),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => backward(dy as tf.Tensor, saved),
+    };
+  });
+  return op(x, filter, bias) as tf.Tensor4D;
+}

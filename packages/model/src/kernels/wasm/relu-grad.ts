@@ -1,0 +1,56 @@
+// @ts-nocheck: AssemblyScript (usize, v128, load/store), compiled by asc, not by tsc.
+// AssemblyScript source of ../relu-grad.wasm. Build: `pnpm --filter @mri/model build:wasm`, which runs:
+//   asc src/kernels/wasm/relu-grad.ts -o src/kernels/relu-grad.wasm --runtime stub -O3 --noAssert --importMemory --enable simd
+// (in packages/model; a test checks that the committed binary is exactly this build).
+// Works in place on the tfjs wasm heap like the other kernels; the caller passes a scratch area of 3 * channels
+// floats.
+
+const BLOCK = 256;
+
+// The backward pass of relu(conv + bias) up to the convolution, in one pass over [rows, channels]: dz = dy where
+// the layer's output y is positive and 0 elsewhere, and biasGrad[c] = sum over rows of dz[r, c]. tfjs takes three
+// passes and two temporaries (step, multiply, sum). Sums run in float32 SIMD lanes over blocks of BLOCK rows, each
+// block then added into float64 totals.
+export function reluGradWithBiasSum(
+  dy: usize,
+  y: usize,
+  dz: usize,
+  rows: i32,
+  channels: i32,
+  scratch: usize,
+  biasGrad: usize,
+): void {
+  const totals = scratch;
+  const block = scratch + ((<usize>channels) << 3);
+  memory.fill(totals, 0, (<usize>channels) << 3);
+  const rowBytes = (<usize>channels) << 2;
+  const vectorEnd = channels & ~3;
+  const zero = f32x4.splat(0);
+  for (let start = 0; start < rows; start += BLOCK) {
+    memory.fill(block, 0, rowBytes);
+    const end = min(rows, start + BLOCK);
+    for (let r = start; r < end; r++) {
+      const at = <usize>r * rowBytes;
+      let c = 0;
+      for (; c < vectorEnd; c += 4) {
+        const o = (<usize>c) << 2;
+        const g = v128.and(v128.load(dy + at + o), f32x4.gt(v128.load(y + at + o), zero));
+        v128.store(dz + at + o, g);
+        v128.store(block + o, f32x4.add(v128.load(block + o), g));
+      }
+      for (; c < channels; c++) {
+        const o = (<usize>c) << 2;
+        const g: f32 = load<f32>(y + at + o) > 0 ? load<f32>(dy + at + o) : 0;
+        store<f32>(dz + at + o, g);
+        store<f32>(block + o, load<f32>(block + o) + g);
+      }
+    }
+    for (let c = 0; c < channels; c++) {
+      const t = totals + ((<usize>c) << 3);
+      store<f64>(t, load<f64>(t) + <f64>load<f32>(block + ((<usize>c) << 2)));
+    }
+  }
+  for (let c = 0; c < channels; c++) {
+    store<f32>(biasGrad + ((<usize>c) << 2), <f32>load<f64>(totals + ((<usize>c) << 3)));
+  }
+}
