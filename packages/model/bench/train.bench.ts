@@ -2,7 +2,7 @@
  * Training and inference throughput of the reference's simple CNN on our default engine, side by side with PyTorch
  * (the anchors' torch_train_bench.py on both cores) in the same run. The sides alternate for --rounds rounds and each
  * side's best round counts: on a shared machine the best round is the one closest to idle, for both sides alike.
- * Last stdout line: JSON with both and the ratios.
+ * Last stdout line: JSON with both, the best-of ratios and the median of the per-round training ratios.
  *
  *   pnpm bench:train --size 64 --batch 32 [--steps 10] [--rounds 3] [--workers N] [--backend auto] [--arch simple_cnn]
  */
@@ -105,10 +105,24 @@ const reference =
   measured.length > 0
     ? { framework: 'torch, 2 threads', ...best(measured) }
     : { error: argv.reference ? JSON.stringify(referenceRuns[0]) : 'skipped (--no-reference)' };
+// Each round runs the two sides back to back, so a round's ratio shares that moment's machine; their median is
+// steadier than the best-of ratio, which follows whichever side had the luckiest round.
+const roundRatios = ourRuns.flatMap((run, i) => {
+  const other = referenceRuns[i];
+  return other && 'train_img_s' in other ? [run.train_img_s / other.train_img_s] : [];
+});
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
 const ratios =
   'train_img_s' in reference
     ? {
         train_ratio: Math.round((ours.train_img_s / reference.train_img_s) * 100) / 100,
+        train_ratio_median_of_rounds: Math.round(median(roundRatios) * 100) / 100,
         infer_ratio: Math.round((ours.infer_img_s / reference.infer_img_s) * 100) / 100,
       }
     : {};
