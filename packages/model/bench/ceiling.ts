@@ -1,17 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-
-/** Median CPU milliseconds of `run` over `reps` runs after one warm-up (wasm is single-threaded and synchronous). */
-function cpuMs(run: () => void, reps: number): number {
-  run();
-  const times: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const start = process.cpuUsage();
-    run();
-    const used = process.cpuUsage(start);
-    times.push((used.user + used.system) / 1000);
-  }
-  return times.sort((a, b) => a - b)[Math.floor(reps / 2)] as number;
-}
+import { medianMs } from './kernels-ops.js';
 
 /**
  * The arithmetic ceiling of the wasm backend on this machine, in GMAC/s on one thread: a plain matrix product
@@ -22,17 +10,17 @@ export function xnnpackCeiling(reps: number) {
   const [m, k, n] = [288, 13456, 64];
   const a = tf.randomNormal([m, k]);
   const b = tf.randomNormal([k, n]);
-  const cached = cpuMs(() => tf.matMul(a, b).dispose(), reps);
+  const cached = medianMs(() => tf.matMul(a, b).dispose(), reps);
   // XNNPACK packs a product's weights once per tensor; distinct tensors (not clones, which share data) repack.
   const copies = Array.from({ length: reps + 1 }, (_, i) => tf.add(b, i));
-  const fresh = cpuMs(() => {
+  const fresh = medianMs(() => {
     const weights = copies.pop() as tf.Tensor;
     tf.matMul(a, weights).dispose();
     weights.dispose();
   }, reps);
   const x = tf.randomNormal([16, 31, 31, 32]) as tf.Tensor4D;
   const w = tf.randomNormal([3, 3, 32, 64]) as tf.Tensor4D;
-  const conv = cpuMs(() => tf.conv2d(x, w, 1, 'valid').dispose(), reps);
+  const conv = medianMs(() => tf.conv2d(x, w, 1, 'valid').dispose(), reps);
   tf.dispose([a, b, x, w]);
   const gmacs = (macs: number, ms: number) => Math.round((macs / ms / 1e6) * 10) / 10;
   return {

@@ -21,7 +21,7 @@ export interface OpTiming {
  * Median CPU time (user + system) of `run`: the wasm backend is single-threaded and synchronous, so this is
  * the work done, far less disturbed than wall time by other processes sharing the cores.
  */
-function medianMs(run: () => void, reps: number): number {
+export function medianMs(run: () => void, reps: number): number {
   run();
   const times: number[] = [];
   for (let i = 0; i < reps; i++) {
