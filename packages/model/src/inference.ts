@@ -27,6 +27,11 @@ export function runInChunks(
     parts.push(rows.dataSync() as Float32Array);
     rows.dispose();
   }
+  return concatRows(parts);
+}
+
+/** The parts one after another in one array. */
+export function concatRows(parts: readonly Float32Array[]): Float32Array {
   const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let offset = 0;
   for (const part of parts) {

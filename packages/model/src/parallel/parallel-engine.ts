@@ -4,6 +4,7 @@
  */
 import type { BackendName, Batch, EngineOptions, TrainEngine } from '../contract.js';
 import { artifactMetadata, trainerSettings, validateBatch } from '../engine-options.js';
+import { concatRows } from '../inference.js';
 import { log } from '../log.js';
 import { lossDenominator } from '../training/loss.js';
 import { allocateExchange } from './exchange.js';
@@ -81,10 +82,10 @@ export async function createParallelEngine(options: EngineOptions, count: number
       const correct = results.reduce((sum, r) => sum + r.correct, 0);
       return { loss, accuracy: correct / batch.size };
     },
-    predict: async (images, n) => concat((await splitRows('predict', images, n)).map((p) => p.values)),
+    predict: async (images, n) => concatRows((await splitRows('predict', images, n)).map((p) => p.values)),
     embed: async (images, n) => {
       const parts = await splitRows('embed', images, n);
-      return { values: concat(parts.map((p) => p.values)), width: parts[0]?.width ?? 0 };
+      return { values: concatRows(parts.map((p) => p.values)), width: parts[0]?.width ?? 0 };
     },
     setLearningRate: (lr) => {
       // Messages to a worker run in order, so the next step sees the new rate; a dead worker fails that step.
@@ -101,14 +102,4 @@ export async function createParallelEngine(options: EngineOptions, count: number
       await Promise.all(workers.map((w) => w.terminate()));
     },
   };
-}
-
-function concat(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
