@@ -1,20 +1,12 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { closedPortUrl } from './closed-port.js';
 
 // `pnpm web` end to end, minus the API: it builds the page, serves it with /config.json naming the API it was
 // given, prints its JSON result line, and stops on SIGTERM.
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
-
-async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return `http://127.0.0.1:${port}`;
-}
 
 describe('pnpm web', () => {
   it('builds and serves the page pointed at the given API', async () => {
