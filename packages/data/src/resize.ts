@@ -15,10 +15,7 @@ export function resizeGray(
   outWidth: number,
   outHeight: number,
 ): Uint8Array {
-  const kernel = wasmResizer();
-  return kernel
-    ? kernel.resize(src, width, height, outWidth, outHeight)
-    : resizeGrayScalar(src, width, height, outWidth, outHeight);
+  return grayResize(src, 1, width, height, outWidth, outHeight);
 }
 
 /**
