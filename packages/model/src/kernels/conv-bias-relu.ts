@@ -44,7 +44,12 @@ export function convBiasReluInTraining(
   imageInput: boolean,
 ): tf.Tensor4D {
   const attrs = { strides: conv.strides, pad: conv.pad, dataFormat: 'NHWC' as const };
-  const forward = (input: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
+  // The differentiated inputs: an image gets no gradient, so it is not one of them (the op reads it all the same).
+  const differentiated = imageInput ? [filter, bias] : [x, filter, bias];
+  const op = tf.customGrad((...args: unknown[]) => {
+    const save = args.at(-1) as tf.GradSaveFunc;
+    const [w, b] = args.slice(-3, -1) as [tf.Tensor4D, tf.Tensor1D];
+    const input = imageInput ? x : (args[0] as tf.Tensor4D);
     const y = tf
       .engine()
       .runKernel(
@@ -52,42 +57,26 @@ export function convBiasReluInTraining(
         { x: input, filter: w, bias: b },
         { ...attrs, dilations: [1, 1], activation: 'relu' },
       ) as tf.Tensor4D;
+    // Saved, not closed over: the engine keeps saved tensors alive until the backward pass, and only those.
     save([input, w, y]);
-    return y;
-  };
-  const backward = (dy: tf.Tensor, saved: tf.Tensor[]) => {
-    const [input, w, y] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
-    const { dz, dBias } = reluGradWithBiasSum(kernels, dy, y);
-    const engine = tf.engine();
-    const dW = engine.runKernel(
-      tf.Conv2DBackpropFilter,
-      { x: input, dy: dz },
-      { ...attrs, filterShape: w.shape },
-    );
-    if (imageInput) return [dW as tf.Tensor, dBias];
-    const dX = engine.runKernel(
-      tf.Conv2DBackpropInput,
-      { dy: dz, filter: w },
-      { ...attrs, inputShape: input.shape },
-    );
-    return [dX as tf.Tensor, dW as tf.Tensor, dBias];
-  };
-  if (imageInput) {
-    const op = tf.customGrad((...args: unknown[]) => {
-      const [w, b, save] = args as [tf.Tensor4D, tf.Tensor1D, tf.GradSaveFunc];
-      return {
-        value: forward(x, w, b, save),
-        gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => backward(dy as tf.Tensor, saved),
-      };
-    });
-    return op(filter, bias) as tf.Tensor4D;
-  }
-  const op = tf.customGrad((...args: unknown[]) => {
-    const [input, w, b, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D, tf.GradSaveFunc];
-    return {
-      value: forward(input, w, b, save),
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => backward(dy as tf.Tensor, saved),
+    const gradFunc = (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const [xs, ws, ys] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+      const { dz, dBias } = reluGradWithBiasSum(kernels, dy as tf.Tensor, ys);
+      const engine = tf.engine();
+      const dW = engine.runKernel(
+        tf.Conv2DBackpropFilter,
+        { x: xs, dy: dz },
+        { ...attrs, filterShape: ws.shape },
+      );
+      if (imageInput) return [dW as tf.Tensor, dBias];
+      const dX = engine.runKernel(
+        tf.Conv2DBackpropInput,
+        { dy: dz, filter: ws },
+        { ...attrs, inputShape: xs.shape },
+      );
+      return [dX as tf.Tensor, dW as tf.Tensor, dBias];
     };
+    return { value: y, gradFunc };
   });
-  return op(x, filter, bias) as tf.Tensor4D;
+  return op(...differentiated) as tf.Tensor4D;
 }
