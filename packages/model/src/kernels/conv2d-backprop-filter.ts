@@ -1,7 +1,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { assertChannelsLast, type ConvGeometry, type ConvPad, convGeometry } from './geometry.js';
-import { heapOffset, type SimdKernels, simdKernels } from './simd.js';
+import { currentWasmKernels, heapOffset, type SimdKernels } from './simd.js';
 import { asTensor, convWithSignedPad } from './tensors.js';
 
 export interface BackpropFilterAttrs {
@@ -115,8 +115,8 @@ export function conv2dBackpropFilter(
   return tf.tidy(() => {
     const x = asTensor<tf.Rank.R4>(xInfo);
     const dy = asTensor<tf.Rank.R4>(dyInfo);
+    const kernels = currentWasmKernels();
     const backend = tf.backend() as BackendWasm;
-    const kernels = tf.getBackend() === 'wasm' ? simdKernels(backend) : null;
     if (kernels && g.inChannels === 1) return filterGradOneChannel(x, dy, g, kernels, backend);
     if (kernels) return filterGradByProduct(x, dy, g, kernels, backend, maxPatchValues);
     const xT = tf.transpose(x, [3, 1, 2, 0]);
