@@ -7,9 +7,8 @@
 
 // Batch normalisation in training, over a channels-last tensor seen as [rows, channels]: per-channel sums in
 // three passes at most per direction, where tfjs' moments, batchNorm and their gradients take ten or more.
-// Sums run in float32 SIMD lanes over blocks of BLOCK rows, each block then added into float64 totals, so the
-// error does not grow with the number of rows.
-const BLOCK = 256;
+// Sums are blocked as block-sums.ts says.
+import { addBlockToTotals, BLOCK, blockOf, clearBlock, clearTotals, writeTotals } from './block-sums';
 
 // out[c] = sum over rows of (a[r, c] - shiftA[c]) * (b[r, c] - shiftB[c]); with b = 0 (pass 0 as the pointer)
 // it is the plain sum of a - shiftA. shiftA and shiftB are channel arrays (pointers), or 0 for none.
@@ -23,25 +22,19 @@ export function channelSums(
   scratch: usize,
   out: usize,
 ): void {
-  const totals = scratch; // channels float64
-  const block = scratch + ((<usize>channels) << 3); // channels float32
-  memory.fill(totals, 0, (<usize>channels) << 3);
+  const block = blockOf(scratch, channels);
+  clearTotals(scratch, channels);
   const rowBytes = (<usize>channels) << 2;
   for (let start = 0; start < rows; start += BLOCK) {
-    memory.fill(block, 0, rowBytes);
+    clearBlock(scratch, channels);
     const end = min(rows, start + BLOCK);
     for (let r = start; r < end; r++) {
       const at = <usize>r * rowBytes;
       accumulateRow(a + at, b === 0 ? 0 : b + at, shiftA, shiftB, channels, block);
     }
-    for (let c = 0; c < channels; c++) {
-      const t = totals + ((<usize>c) << 3);
-      store<f64>(t, load<f64>(t) + <f64>load<f32>(block + ((<usize>c) << 2)));
-    }
+    addBlockToTotals(scratch, channels);
   }
-  for (let c = 0; c < channels; c++) {
-    store<f32>(out + ((<usize>c) << 2), <f32>load<f64>(totals + ((<usize>c) << 3)));
-  }
+  writeTotals(scratch, channels, out);
 }
 
 function accumulateRow(a: usize, b: usize, shiftA: usize, shiftB: usize, channels: i32, block: usize): void {

@@ -5,12 +5,11 @@
 // Works in place on the tfjs wasm heap like the other kernels; the caller passes a scratch area of 3 * channels
 // floats.
 
-const BLOCK = 256;
+import { addBlockToTotals, BLOCK, blockOf, clearBlock, clearTotals, writeTotals } from './block-sums';
 
 // The backward pass of relu(conv + bias) up to the convolution, in one pass over [rows, channels]: dz = dy where
 // the layer's output y is positive and 0 elsewhere, and biasGrad[c] = sum over rows of dz[r, c]. tfjs takes three
-// passes and two temporaries (step, multiply, sum). Sums run in float32 SIMD lanes over blocks of BLOCK rows, each
-// block then added into float64 totals.
+// passes and two temporaries (step, multiply, sum). The sums are blocked as block-sums.ts says.
 export function reluGradWithBiasSum(
   dy: usize,
   y: usize,
@@ -20,14 +19,13 @@ export function reluGradWithBiasSum(
   scratch: usize,
   biasGrad: usize,
 ): void {
-  const totals = scratch;
-  const block = scratch + ((<usize>channels) << 3);
-  memory.fill(totals, 0, (<usize>channels) << 3);
+  const block = blockOf(scratch, channels);
+  clearTotals(scratch, channels);
   const rowBytes = (<usize>channels) << 2;
   const vectorEnd = channels & ~3;
   const zero = f32x4.splat(0);
   for (let start = 0; start < rows; start += BLOCK) {
-    memory.fill(block, 0, rowBytes);
+    clearBlock(scratch, channels);
     const end = min(rows, start + BLOCK);
     for (let r = start; r < end; r++) {
       const at = <usize>r * rowBytes;
@@ -45,12 +43,7 @@ export function reluGradWithBiasSum(
         store<f32>(block + o, load<f32>(block + o) + g);
       }
     }
-    for (let c = 0; c < channels; c++) {
-      const t = totals + ((<usize>c) << 3);
-      store<f64>(t, load<f64>(t) + <f64>load<f32>(block + ((<usize>c) << 2)));
-    }
+    addBlockToTotals(scratch, channels);
   }
-  for (let c = 0; c < channels; c++) {
-    store<f32>(biasGrad + ((<usize>c) << 2), <f32>load<f64>(totals + ((<usize>c) << 3)));
-  }
+  writeTotals(scratch, channels, biasGrad);
 }
