@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
 /**
  * Where the repository's folders are, found once for every package (the data, the registry, the trainer), so
  * commands work from any working directory.
  */
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** The repository root: the nearest folder above this file holding pnpm-workspace.yaml. Independent of cwd. */
 function findRepoRoot(): string {
