@@ -69,7 +69,22 @@ export function simpleCnnOps(size: number, n: number): OpCase[] {
     dataFormat: 'NHWC',
     filterShape,
   });
+  const p2 = Math.floor((p1 - 2) / 2);
+  const forward = (name: string, x: number[], filter: number[]): OpCase => ({
+    name,
+    kernel: 'FusedConv2D',
+    inputs: () => ({ x: normal(x), filter: normal(filter), bias: normal([filter[3] as number]) }),
+    attrs: { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1, activation: 'relu' },
+  });
   return [
+    forward(`conv2 forward (bias, relu) @${size}`, [n, p1, p1, 32], [3, 3, 32, 64]),
+    forward(`conv3 forward (bias, relu) @${size}`, [n, p2, p2, 64], [3, 3, 64, 128]),
+    {
+      name: `conv3 dX @${size}`,
+      kernel: 'Conv2DBackpropInput',
+      inputs: () => ({ dy: normal([n, p2 - 2, p2 - 2, 128]), filter: normal([3, 3, 64, 128]) }),
+      attrs: { inputShape: [n, p2, p2, 64], strides: 1, pad: 'valid', dataFormat: 'NHWC' },
+    },
     {
       name: `conv2 dX @${size}`,
       kernel: 'Conv2DBackpropInput',

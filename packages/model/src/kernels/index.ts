@@ -7,6 +7,7 @@ import { repeatMiddleConfig } from './broadcast.js';
 import { rememberBuiltin } from './builtin.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
+import { conv2dConfig, fusedConv2dConfig } from './conv2d-forward.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
 import { meanConfig, sumConfig } from './reductions.js';
 import { castConfig, identityConfig } from './zero-copy.js';
@@ -15,6 +16,8 @@ export { builtinWasmKernel } from './builtin.js';
 
 /** Every kernel this module puts on the wasm backend, replacing a slow builtin or filling a missing one. */
 export const wasmTrainingKernels: readonly tf.KernelConfig[] = [
+  conv2dConfig,
+  fusedConv2dConfig,
   conv2dBackpropInputConfig,
   conv2dBackpropFilterConfig,
   maxPoolGradConfig,

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -70,6 +71,56 @@ export interface SimdKernels {
     channels: number,
     out: number,
   ): void;
+  packFilter(w: number, packed: number, kh: number, kw: number, ci: number, co: number): void;
+  padImages(
+    x: number,
+    out: number,
+    batch: number,
+    height: number,
+    width: number,
+    channels: number,
+    top: number,
+    bottom: number,
+    left: number,
+    right: number,
+  ): void;
+  conv(
+    x: number,
+    packed: number,
+    bias: number,
+    out: number,
+    batch: number,
+    height: number,
+    width: number,
+    channels: number,
+    kh: number,
+    kw: number,
+    strideH: number,
+    strideW: number,
+    outHeight: number,
+    outWidth: number,
+    outChannels: number,
+    relu: number,
+  ): void;
+  filterGrad(
+    x: number,
+    dy: number,
+    dw: number,
+    batch: number,
+    height: number,
+    width: number,
+    channels: number,
+    kh: number,
+    kw: number,
+    strideH: number,
+    strideW: number,
+    padTop: number,
+    padLeft: number,
+    outHeight: number,
+    outWidth: number,
+    outChannels: number,
+    rowsPerChunk: number,
+  ): void;
   reluGradWithBiasSum(
     dy: number,
     y: number,
@@ -81,17 +132,76 @@ export interface SimdKernels {
   ): void;
 }
 
-const MODULE_FILES = ['max-pool-grad.wasm', 'patches.wasm', 'batch-norm.wasm', 'relu-grad.wasm'];
+const MODULES = ['max-pool-grad', 'patches', 'batch-norm', 'relu-grad', 'conv', 'filter-grad'];
+/** Modules also built with relaxed SIMD (scripts/build-wasm.mjs), whose multiply-adds are then fused. */
+const FMA_MODULES = new Set(['conv', 'filter-grad']);
 
 // The WebAssembly globals are typed only in the DOM lib, which this Node-only package does not load.
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { readonly exports: unknown };
   Memory: abstract new (...args: never[]) => object;
+  validate(bytes: Uint8Array): boolean;
 }
 const { WebAssembly: wasm } = globalThis as unknown as { WebAssembly: WasmApi };
 
-let compiled: object[] | null | undefined;
+/** A module of one function, f32x4.relaxed_madd of its three arguments: valid only where relaxed SIMD is. */
+const RELAXED_SIMD_PROBE = Uint8Array.from([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 123, 123, 123, 1, 123, 3, 2, 1, 0, 7, 5, 1, 1, 102, 0, 0, 10,
+  13, 1, 11, 0, 32, 0, 32, 1, 32, 2, 253, 133, 2, 11,
+]);
+
+/**
+ * Whether this engine compiles relaxed SIMD. Node 22 does by default; Node 20's V8 has it behind a flag, and wasm
+ * features are read when a module compiles, so setting the flag here (for every thread) is enough.
+ * MRI_WASM_FMA=0 keeps the plain builds (for comparing the two).
+ */
+function relaxedSimd(): boolean {
+  if (process.env.MRI_WASM_FMA === '0') return false;
+  if (wasm.validate(RELAXED_SIMD_PROBE)) return true;
+  setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return wasm.validate(RELAXED_SIMD_PROBE);
+}
+
+export type KernelBuild = 'plain' | 'fma';
+
+let chosenBuild: KernelBuild | undefined;
+
+/** The build our kernels load: 'fma' where relaxed SIMD compiles, else 'plain'. */
+export function kernelBuild(): KernelBuild {
+  chosenBuild ??= relaxedSimd() ? 'fma' : 'plain';
+  return chosenBuild;
+}
+
+const compiled = new Map<KernelBuild, object[] | null>();
+
+function compile(build: KernelBuild): object[] | null {
+  if (!compiled.has(build)) {
+    try {
+      const files = MODULES.map((name) =>
+        build === 'fma' && FMA_MODULES.has(name) ? `${name}.fma.wasm` : `${name}.wasm`,
+      );
+      compiled.set(
+        build,
+        files.map((file) => new wasm.Module(readFileSync(new URL(`./${file}`, import.meta.url)))),
+      );
+    } catch {
+      compiled.set(build, null);
+    }
+  }
+  return compiled.get(build) ?? null;
+}
+
+/** Our kernels of one build on a tfjs wasm backend's heap, or null if they cannot be had. */
+export function instantiateKernels(backend: BackendWasm, build: KernelBuild): SimdKernels | null {
+  const modules = compile(build);
+  // tfjs does not export its heap's Memory; the emscripten module keeps it at asm.memory.
+  const memory = (backend.wasm as unknown as { asm?: { memory?: unknown } }).asm?.memory;
+  if (!modules || !(memory instanceof wasm.Memory)) return null;
+  const parts = modules.map((module) => new wasm.Instance(module, { env: { memory } }).exports);
+  return Object.assign({}, ...parts) as SimdKernels;
+}
+
 const instances = new WeakMap<object, SimdKernels | null>();
 
 /**
@@ -99,23 +209,16 @@ const instances = new WeakMap<object, SimdKernels | null>();
  * Null (callers keep their JavaScript path) if the module or the backend's memory cannot be had.
  */
 export function simdKernels(backend: BackendWasm): SimdKernels | null {
-  if (instances.has(backend)) return instances.get(backend) ?? null;
-  let exports: SimdKernels | null = null;
-  try {
-    compiled ??= MODULE_FILES.map(
-      (file) => new wasm.Module(readFileSync(new URL(`./${file}`, import.meta.url))),
-    );
-    // tfjs does not export its heap's Memory; the emscripten module keeps it at asm.memory.
-    const memory = (backend.wasm as unknown as { asm?: { memory?: unknown } }).asm?.memory;
-    if (memory instanceof wasm.Memory) {
-      const parts = compiled.map((module) => new wasm.Instance(module, { env: { memory } }).exports);
-      exports = Object.assign({}, ...parts) as SimdKernels;
+  if (!instances.has(backend)) {
+    let kernels: SimdKernels | null = null;
+    try {
+      kernels = instantiateKernels(backend, kernelBuild());
+    } catch {
+      kernels = null;
     }
-  } catch {
-    compiled = null;
+    instances.set(backend, kernels);
   }
-  instances.set(backend, exports);
-  return exports;
+  return instances.get(backend) ?? null;
 }
 
 /** Our kernels on the current backend, when it is wasm and they load; null sends callers to tfjs' own ops. */

@@ -36,6 +36,15 @@ export const cases: ConvCase[] = [
   { x: [2, 10, 9, 1], filter: [3, 3, 1, 20], stride: 1, pad: 'valid' },
   { x: [2, 13, 12, 1], filter: [7, 7, 1, 32], stride: 2, pad: 'same' },
   { x: [2, 9, 11, 3], filter: [3, 3, 3, 4], stride: 2, pad: 'same' },
+  // Channels our direct kernels tile (in multiple of 4, out multiple of 8): the forward pass, the input gradient
+  // (a forward pass with the channels swapped) and the filter gradient all run on wasm/conv.ts and filter-grad.ts.
+  // Rows of 9, 30 and 5 pixels end in a tile that overlaps the one before; rows of 3 go pixel by pixel.
+  { x: [2, 9, 11, 8], filter: [3, 3, 8, 16], stride: 1, pad: 'valid' },
+  { x: [2, 5, 5, 8], filter: [3, 3, 8, 8], stride: 1, pad: 'valid' },
+  { x: [1, 5, 30, 8], filter: [3, 3, 8, 24], stride: 1, pad: 'same' },
+  { x: [1, 10, 10, 8], filter: [3, 3, 8, 8], stride: 2, pad: 'same' },
+  { x: [3, 7, 13, 4], filter: [3, 3, 4, 8], stride: 2, pad: 'valid' },
+  { x: [2, 14, 14, 16], filter: [1, 1, 16, 8], stride: 2, pad: 'same' },
 ];
 
 const label = (c: ConvCase) =>
@@ -61,6 +70,32 @@ export function convGrads(c: ConvCase, fused: boolean): () => tf.Tensor[] {
     return tf.grads(loss)(fused ? [x, w, b] : [x, w]);
   };
 }
+
+describe('Conv2D forward on wasm (our kernel where it tiles the channels) matches the cpu backend', () => {
+  beforeAll(readyBackends);
+
+  for (const c of cases) {
+    it(label(c), async () => {
+      const forward = (fused: boolean) => () => {
+        const x = tf.tensor4d(randomArray(tf.util.sizeFromShape(c.x), 1), c.x);
+        const filter = tf.tensor4d(randomArray(tf.util.sizeFromShape(c.filter), 2), c.filter);
+        const bias = tf.tensor1d(randomArray(c.filter[3], 3));
+        return [
+          fused
+            ? tf.fused.conv2d({ x, filter, bias, strides: c.stride, pad: c.pad, activation: 'relu' })
+            : tf.conv2d(x, filter, c.stride, c.pad),
+        ];
+      };
+      for (const fused of [false, true]) {
+        const expected = await runOn('cpu', forward(fused));
+        const actual = await runOn('wasm', forward(fused));
+        expect(scaledMaxError(actual[0] as Float32Array, expected[0] as Float32Array)).toBeLessThan(
+          TOLERANCE,
+        );
+      }
+    });
+  }
+});
 
 describe('Conv2D gradients on wasm match the cpu backend', () => {
   beforeAll(readyBackends);
