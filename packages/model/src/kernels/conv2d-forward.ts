@@ -1,6 +1,6 @@
 /**
- * Conv2D and FusedConv2D (bias, ReLU) on wasm by our direct kernel (wasm/conv.ts), which with fused multiply-adds
- * runs ~1.4x XNNPACK's convolution here; the cases it does not cover (dilation, NCHW, other activations, output
+ * Conv2D and FusedConv2D (bias, ReLU) on wasm by our direct kernel (wasm/conv.ts), which runs 1.4-1.9x XNNPACK's
+ * convolution here (src/kernels/README.md); the cases it does not cover (dilation, NCHW, other activations, output
  * channels not a multiple of 8, our modules not loading) go to the builtin kernels. Both the forward passes and,
  * through tf.conv2d, the input gradients (conv2d-backprop-input.ts) take it.
  */

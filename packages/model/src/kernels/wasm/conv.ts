@@ -6,8 +6,8 @@
 // The forward 2-D convolution (NHWC, dilation 1) as a register-blocked direct product: four output pixels of one
 // row times eight output channels live in eight SIMD accumulators while the taps stream by, so every input value
 // is one splat load and every filter vector is loaded once per four pixels, with no im2col buffer. Eight
-// accumulators, not twelve: V8 leaves 15 vector registers to wasm on x64, and a 6 x 8 tile (XNNPACK's choice, 11-13
-// GMAC/s here) spills in the inner loop; this one runs at 19-21 GMAC/s, 24-26 with fused multiply-adds.
+// accumulators, not twelve: V8 leaves 15 vector registers to wasm on x64, and a 6 x 8 tile spilled in the inner
+// loop (11 GMAC/s here); this one runs at 19-21 GMAC/s, 23-26 with fused multiply-adds (XNNPACK: 11-15).
 
 import { madd } from './madd';
 
