@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +54,22 @@ describe('serving loader', () => {
       serving.dispose();
     },
   );
+
+  it('runs its convolutions on our kernel, in a process that loaded nothing else', () => {
+    const program = [
+      "import * as tf from '@tensorflow/tfjs-core';",
+      "import { fusedConv2dConfig } from './src/kernels/conv2d-forward.ts';",
+      "import { loadServingClassifier } from './src/serving/index.ts';",
+      `await loadServingClassifier(${JSON.stringify(dirs.get('compact'))});`,
+      "console.log(tf.getKernel(tf.FusedConv2D, 'wasm')?.kernelFunc === fusedConv2dConfig.kernelFunc);",
+    ].join('\n');
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], {
+      cwd: join(import.meta.dirname, '..'),
+      encoding: 'utf8',
+    });
+    expect(run.stderr.includes('Error') ? run.stderr : '').toBe('');
+    expect(run.stdout.trim().split('\n').at(-1)).toBe('true');
+  }, 60_000);
 
   it('refuses a missing artifact with one ArtifactError sentence', async () => {
     await expect(loadServingClassifier(join(root, 'nothing'))).rejects.toThrow(ArtifactError);

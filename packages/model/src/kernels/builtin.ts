@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 
 const builtins = new Map<string, tf.KernelConfig>();
 
@@ -28,4 +28,20 @@ export function callBuiltin(kernelName: string, params: Parameters<tf.KernelFunc
     setUpOn.set(params.backend, done);
   }
   return builtin.kernelFunc(params);
+}
+
+/**
+ * Registers kernels for 'wasm' in place of the builtins of the same names, which are remembered for the cases ours
+ * hand back (unregistering first, so tfjs logs no override warning). Idempotent.
+ */
+export function replaceWasmKernels(configs: readonly tf.KernelConfig[]): void {
+  for (const config of configs) {
+    const current = tf.getKernel(config.kernelName, 'wasm');
+    if (current?.kernelFunc === config.kernelFunc) continue;
+    if (current) {
+      rememberBuiltin(current);
+      tf.unregisterKernel(config.kernelName, 'wasm');
+    }
+    tf.registerKernel(config);
+  }
 }

@@ -6,7 +6,7 @@
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { callBuiltin } from './builtin.js';
+import { callBuiltin, replaceWasmKernels } from './builtin.js';
 import { type ConvGeometry, type ConvPad, convGeometry } from './geometry.js';
 import { heapOffset, type SimdKernels, simdKernels } from './simd.js';
 
@@ -136,3 +136,10 @@ export const fusedConv2dConfig: tf.KernelConfig = {
     return ours ?? callBuiltin(tf.FusedConv2D, params);
   },
 };
+
+export const wasmConvolutionKernels: readonly tf.KernelConfig[] = [conv2dConfig, fusedConv2dConfig];
+
+/** Puts our convolution on the wasm backend, for inference without the training kernels (the serving loader). */
+export function registerWasmConvolution(): void {
+  replaceWasmKernels(wasmConvolutionKernels);
+}

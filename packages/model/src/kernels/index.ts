@@ -4,10 +4,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import { fusedBatchNormGrad, meanGrad } from './batch-norm-grads.js';
 import { repeatMiddleConfig } from './broadcast.js';
-import { rememberBuiltin } from './builtin.js';
+import { replaceWasmKernels } from './builtin.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
-import { conv2dConfig, fusedConv2dConfig } from './conv2d-forward.js';
+import { wasmConvolutionKernels } from './conv2d-forward.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
 import { meanConfig, sumConfig } from './reductions.js';
 import { castConfig, identityConfig } from './zero-copy.js';
@@ -16,8 +16,7 @@ export { builtinWasmKernel } from './builtin.js';
 
 /** Every kernel this module puts on the wasm backend, replacing a slow builtin or filling a missing one. */
 export const wasmTrainingKernels: readonly tf.KernelConfig[] = [
-  conv2dConfig,
-  fusedConv2dConfig,
+  ...wasmConvolutionKernels,
   conv2dBackpropInputConfig,
   conv2dBackpropFilterConfig,
   maxPoolGradConfig,
@@ -41,15 +40,7 @@ const installedGradients = new Set<tf.GradConfig>();
  * above. Idempotent; other backends compute exactly as before.
  */
 export function registerWasmTrainingKernels(): void {
-  for (const config of wasmTrainingKernels) {
-    const current = tf.getKernel(config.kernelName, 'wasm');
-    if (current?.kernelFunc === config.kernelFunc) continue;
-    if (current) {
-      rememberBuiltin(current);
-      tf.unregisterKernel(config.kernelName, 'wasm');
-    }
-    tf.registerKernel(config);
-  }
+  replaceWasmKernels(wasmTrainingKernels);
   for (const [kernelName, rewrite] of Object.entries(gradientRewrites)) {
     const current = tf.getGradient(kernelName);
     if (!current || installedGradients.has(current)) continue;

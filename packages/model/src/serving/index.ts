@@ -1,8 +1,9 @@
 /**
- * `@mri/model/serving`: an inference-only loader for serving. It imports tfjs-core and the wasm backend and nothing
- * else (no tfjs-layers, no cpu backend, no training kernels, no logger), so a serving worker starts in a fraction
- * of the time and memory `loadClassifier` takes, and it runs the network as a plan of fused ops with BatchNorm
- * folded into the convolutions. Same artifact checks, same answers (within float rounding) as `loadClassifier`.
+ * `@mri/model/serving`: an inference-only loader for serving. It imports tfjs-core, the wasm backend and our
+ * convolution kernel (src/kernels/conv2d-forward.ts) and nothing else (no tfjs-layers, no cpu backend, no training
+ * kernels, no logger), so a serving worker starts in a fraction of the time and memory `loadClassifier` takes, and
+ * it runs the network as a plan of fused ops with BatchNorm folded into the convolutions. Same artifact checks,
+ * same answers (within float rounding) as `loadClassifier`.
  */
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -12,6 +13,7 @@ import { METADATA_FILE, MODEL_FILE, WEIGHTS_FILE } from '../artifact/files.js';
 import { parseMetadata } from '../artifact/metadata.js';
 import { expectedBytes, parseModelJson, readOrFail } from '../artifact/read.js';
 import type { ArtifactMetadata, Classifier } from '../contract.js';
+import { registerWasmConvolution } from '../kernels/conv2d-forward.js';
 import { type Plan, planOf, type Step, type Topology, UnsupportedLayerError, type Weight } from './plan.js';
 
 export { UnsupportedLayerError } from './plan.js';
@@ -46,6 +48,7 @@ export async function loadServingClassifier(dir: string): Promise<Classifier> {
 }
 
 async function startWasm(): Promise<boolean> {
+  registerWasmConvolution();
   if (tf.getBackend() === 'wasm') return true;
   const ok = await tf.setBackend('wasm');
   await tf.ready();
