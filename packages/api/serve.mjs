@@ -3,25 +3,26 @@
 // ~120 MB less resident memory with two workers, and a faster start. `--build-only` compiles and exits
 // (for container images: build once, then `node packages/api/dist/main.mjs`).
 import { copyFile, readdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const packages = join(here, '..');
 const entry = join(here, 'dist', 'main.mjs');
 
-/** Newest modification time of what the bundle depends on: every @mri package's sources, and the install. */
+/** Newest modification time of what the bundle depends on: this recipe, every @mri package's sources, the install. */
 async function newestSource() {
   // An install can move dependencies, whose resolved paths the bundle records.
   let newest = await stat(join(packages, '..', 'node_modules', '.modules.yaml')).then(
     (info) => info.mtimeMs,
     () => 0,
   );
+  newest = Math.max(newest, (await stat(fileURLToPath(import.meta.url))).mtimeMs);
   for (const name of await readdir(packages)) {
     const src = join(packages, name, 'src');
     const files = await readdir(src, { recursive: true }).catch(() => []);
     for (const file of files) {
-      if (!/\.(ts|mjs)$/.test(file)) continue;
+      if (!/\.(ts|mjs|wasm)$/.test(file)) continue;
       newest = Math.max(newest, (await stat(join(src, file))).mtimeMs);
     }
   }
@@ -100,11 +101,18 @@ async function build() {
   });
   await esbuild.stop();
   // Assets a package finds next to its module (`new URL('./x.wasm', import.meta.url)`) must sit next to the
-  // bundle now; without them the data package's SIMD resize quietly falls back to scalar JavaScript.
+  // bundle now, from any depth of a package's sources; without them the data package's SIMD resize falls back to
+  // scalar JavaScript and the model package's convolution to XNNPACK's, quietly.
+  const copied = new Map();
   for (const name of await readdir(packages)) {
     const src = join(packages, name, 'src');
-    for (const file of await readdir(src).catch(() => [])) {
-      if (file.endsWith('.wasm')) await copyFile(join(src, file), join(here, 'dist', file));
+    for (const file of await readdir(src, { recursive: true }).catch(() => [])) {
+      if (!file.endsWith('.wasm')) continue;
+      const base = basename(file);
+      if (copied.has(base))
+        throw new Error(`${join(src, file)} and ${copied.get(base)} share a name in dist/`);
+      copied.set(base, join(src, file));
+      await copyFile(join(src, file), join(here, 'dist', base));
     }
   }
 }

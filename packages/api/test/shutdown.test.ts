@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openRegistry } from '@mri/registry';
 import { describe, expect, it } from 'vitest';
@@ -49,6 +49,21 @@ async function waitReady(url: string): Promise<void> {
 }
 
 describe('pnpm serve as a process', () => {
+  it('compiles a service that carries every WebAssembly module the packages load', async () => {
+    const build = spawn(process.execPath, [SERVE, '--build-only'], { stdio: 'ignore' });
+    expect((await once(build, 'exit'))[0]).toBe(0);
+    const packages = fileURLToPath(new URL('../..', import.meta.url));
+    const shipped: string[] = [];
+    for (const name of await readdir(packages)) {
+      const files = await readdir(join(packages, name, 'src'), { recursive: true }).catch(() => []);
+      shipped.push(...files.filter((file) => file.endsWith('.wasm')).map((file) => basename(file)));
+    }
+    // Our convolution kernels (model) and the SIMD resize (data) at least.
+    expect(shipped).toEqual(expect.arrayContaining(['conv.fma.wasm', 'filter-grad.wasm', 'resize.wasm']));
+    const dist = await readdir(fileURLToPath(new URL('../dist', import.meta.url)));
+    expect(dist).toEqual(expect.arrayContaining(shipped));
+  }, 120_000);
+
   it('on SIGTERM answers every request in flight, logs them, then exits 0', async () => {
     await withTempDir(async (logDir) => {
       // A long batching wait holds the requests in the queue when the signal arrives.
