@@ -8,16 +8,7 @@
 // re-read once per chunk.
 
 import { madd } from './madd';
-
-// First and one-past-last output column (or row) whose input column ox*stride + j - pad lies inside [0, width).
-function firstInside(j: i32, stride: i32, pad: i32): i32 {
-  return max(0, (pad - j + stride - 1) / stride);
-}
-
-function endInside(j: i32, stride: i32, pad: i32, width: i32, outWidth: i32): i32 {
-  const last = width - 1 - j + pad;
-  return last < 0 ? 0 : min(outWidth, last / stride + 1);
-}
+import { endInside, firstInside } from './taps';
 
 // channels a multiple of 4, outChannels of 8; rowsPerChunk output rows are summed per pass over the tiles.
 export function filterGrad(

@@ -5,21 +5,14 @@
 // Like max-pool-grad.wasm it imports the tfjs wasm backend's memory and works on tensors in place, given their
 // byte offsets; it has no data segment, no stack and no allocator.
 
-// First and one-past-last output column whose input column ox*stride + j - pad lies inside [0, width).
-function firstInside(j: i32, stride: i32, pad: i32): i32 {
-  return max(0, (pad - j + stride - 1) / stride);
-}
-
-function endInside(j: i32, stride: i32, pad: i32, width: i32, outWidth: i32): i32 {
-  const last = width - 1 - j + pad;
-  return last < 0 ? 0 : min(outWidth, last / stride + 1);
-}
+import { endInside, firstInside } from './taps';
 
 // Transposed patches ("im2col transposed") of images first .. first+count-1 of a channels-first float32 input
 // xc [channels, batch, height, width], for the filter gradient as one plain matrix product: row
 // (i*kw + j)*channels + ci, column (n - first, oy, ox) holds xc[ci, n, oy*strideH + i - padTop,
 // ox*strideW + j - padLeft], or 0 outside the image. The rows are in the filter's [kh, kw, c] order, so
 // patches x dy[n*oh*ow, co] is dW[kh, kw, c, co]. With stride 1 every run of a row is a contiguous copy.
+
 export function transposedPatches(
   xc: usize,
   out: usize,
