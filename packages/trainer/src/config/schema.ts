@@ -46,7 +46,10 @@ export const trainingSchema = z.strictObject({
   lr_schedule: z.enum(['one_cycle', 'cosine', 'constant']),
   /** Fraction of the steps spent warming up (one-cycle only). */
   warmup_fraction: z.number().gt(0).lt(1),
-  /** Stop after this many epochs without a better validation score; 0 never stops early. */
+  /**
+   * Stop after this many epochs without a better validation score, counted once the learning rate has decayed to
+   * half its peak (train/early-stopping.ts); 0 never stops early.
+   */
   early_stopping_patience: z.number().int().min(0),
   /** Which validation figure picks the best checkpoint. */
   monitor: z.enum(['val_accuracy', 'val_loss', 'val_macro_f1']),

@@ -11,6 +11,7 @@ import type { EpochPoint } from '../plots/charts.js';
 import type { Progress } from '../progress.js';
 import { batchesPerEpoch, trainingBatches } from './batches.js';
 import type { PreparedData } from './data.js';
+import { earlyStopping } from './early-stopping.js';
 import { predictSplit } from './predict.js';
 import { type Random, seededRandom } from './random.js';
 import { learningRateAt, type Schedule } from './schedule.js';
@@ -68,6 +69,7 @@ export async function trainLoop(options: LoopOptions): Promise<LoopResult> {
     random: seededRandom(config.seed),
     step: 0,
   };
+  const shouldStopEarly = earlyStopping(t.early_stopping_patience, state.schedule);
   const history: EpochRecord[] = [];
   let best: { epoch: number; score: number; probs: Float32Array } | null = null;
   let stopReason: LoopResult['stopReason'] = 'completed';
@@ -98,7 +100,7 @@ export async function trainLoop(options: LoopOptions): Promise<LoopResult> {
       stopReason = 'max_steps';
       break;
     }
-    if (t.early_stopping_patience > 0 && best && epoch - best.epoch >= t.early_stopping_patience) {
+    if (best && shouldStopEarly(epoch, best.epoch, state.step)) {
       stopReason = 'early_stopping';
       log.info(
         { bestEpoch: best.epoch },
