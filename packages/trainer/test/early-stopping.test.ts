@@ -11,7 +11,7 @@ function stoppingEpoch(
   patience: number,
   bestEpoch: number,
 ): number | null {
-  const stop = earlyStopping(patience, schedule);
+  const stop = earlyStopping(patience, schedule, epochs);
   for (let epoch = 1; epoch <= epochs; epoch++) {
     if (stop(epoch, Math.min(epoch, bestEpoch), epoch * STEPS_PER_EPOCH)) return epoch;
   }
@@ -37,9 +37,10 @@ describe('early stopping', () => {
     expect(stoppingEpoch(oneCycle(14), 14, 4, 3)).toBe(13);
     // A best epoch inside the settled phase counts from itself.
     expect(stoppingEpoch(oneCycle(14), 14, 2, 11)).toBe(13);
-    // The 10-epoch default (peak at step 29, half the peak after step 64): epochs 7-10 are the settled ones, so
-    // with patience 4 it can stop only after its last epoch.
-    expect(stoppingEpoch(oneCycle(10), 10, 4, 1)).toBe(10);
+    // The 10-epoch default (peak at step 29, half the peak after step 64): epochs 7-10 are the settled ones, and
+    // after the last epoch there is nothing to stop, so patience 4 never stops it (it did, as its status, before).
+    expect(stoppingEpoch(oneCycle(10), 10, 4, 1)).toBeNull();
+    expect(stoppingEpoch(oneCycle(10), 10, 3, 1)).toBe(9);
   });
 
   it('never stops with patience 0', () => {

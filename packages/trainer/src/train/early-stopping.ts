@@ -7,14 +7,18 @@
  */
 import { learningRateAt, type Schedule } from './schedule.js';
 
-/** Returns, after each epoch, whether to stop: `patience` settled epochs since the best one, 0 never. */
+/**
+ * Returns, after each epoch, whether to stop: `patience` settled epochs since the best one, 0 never. After the last
+ * of `epochs` there is nothing to stop, so a run that did every epoch reports 'completed'.
+ */
 export function earlyStopping(
   patience: number,
   schedule: Schedule,
+  epochs: number,
 ): (epoch: number, bestEpoch: number, step: number) => boolean {
   let settledFrom: number | null = null;
   return (epoch, bestEpoch, step) => {
-    if (patience <= 0) return false;
+    if (patience <= 0 || epoch >= epochs) return false;
     // One-cycle's warm-up also starts below half the peak: only its decay counts.
     const decaying = schedule.name !== 'one_cycle' || step >= schedule.warmupFraction * schedule.totalSteps;
     const settled =

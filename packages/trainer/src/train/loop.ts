@@ -69,7 +69,7 @@ export async function trainLoop(options: LoopOptions): Promise<LoopResult> {
     random: seededRandom(config.seed),
     step: 0,
   };
-  const shouldStopEarly = earlyStopping(t.early_stopping_patience, state.schedule);
+  const shouldStopEarly = earlyStopping(t.early_stopping_patience, state.schedule, t.epochs);
   const history: EpochRecord[] = [];
   let best: { epoch: number; score: number; probs: Float32Array } | null = null;
   let stopReason: LoopResult['stopReason'] = 'completed';
