@@ -185,7 +185,13 @@ function compile(build: KernelBuild): object[] | null {
         build,
         files.map((file) => new wasm.Module(readFileSync(new URL(`./${file}`, import.meta.url)))),
       );
-    } catch {
+    } catch (error) {
+      // Everything still works on tfjs' own kernels, several times slower: say so once rather than quietly (a
+      // bundle that left the .wasm files behind once served at XNNPACK's speed unnoticed).
+      process.emitWarning(
+        `@mri/model could not load its WebAssembly kernels (${(error as Error).message}); convolutions and ` +
+          'training fall back to the slower builtin tfjs kernels.',
+      );
       compiled.set(build, null);
     }
   }
