@@ -72,8 +72,8 @@ function filterGradByProduct(
 }
 
 /**
- * dW straight from x and dy by our kernel (wasm/filter-grad.ts), for channel counts it tiles: no patches matrix,
- * no packed copy of dy, and fused multiply-adds where the engine has them.
+ * dW straight from x and dy by our kernel (wasm/filter-grad.ts), for channel counts it tiles and for one-channel
+ * images: no patches matrix, no packed copy of dy, and fused multiply-adds where the engine has them.
  */
 function filterGradDirect(
   x: tf.Tensor4D,
@@ -108,36 +108,6 @@ function filterGradDirect(
   return tf.engine().makeTensorFromTensorInfo(dwInfo) as tf.Tensor4D;
 }
 
-/** dW of a layer on a one-channel image, by our direct kernel (wasm/patches.ts says why). */
-function filterGradOneChannel(
-  x: tf.Tensor4D,
-  dy: tf.Tensor4D,
-  g: ConvGeometry,
-  kernels: SimdKernels,
-  backend: BackendWasm,
-): tf.Tensor4D {
-  const shape = [g.filterHeight, g.filterWidth, 1, g.outChannels];
-  const dwInfo = backend.makeOutput(shape, 'float32');
-  kernels.filterGradOneChannel(
-    heapOffset(backend, x),
-    heapOffset(backend, dy),
-    heapOffset(backend, dwInfo),
-    g.batch,
-    g.inHeight,
-    g.inWidth,
-    g.filterHeight,
-    g.filterWidth,
-    g.strideHeight,
-    g.strideWidth,
-    g.padTop,
-    g.padLeft,
-    g.outHeight,
-    g.outWidth,
-    g.outChannels,
-  );
-  return tf.engine().makeTensorFromTensorInfo(dwInfo) as tf.Tensor4D;
-}
-
 /**
  * dW of a conv layer as one forward convolution, where our wasm kernels cannot be loaded. With input channels
  * as the batch and the batch as the channels, dW[kh,kw,ci,co] = sum over n,oh,ow of
@@ -157,10 +127,8 @@ export function conv2dBackpropFilter(
     const dy = asTensor<tf.Rank.R4>(dyInfo);
     const kernels = currentWasmKernels();
     const backend = tf.backend() as BackendWasm;
-    if (kernels && g.inChannels === 1) return filterGradOneChannel(x, dy, g, kernels, backend);
-    if (kernels && g.inChannels % 4 === 0 && g.outChannels % 8 === 0) {
-      return filterGradDirect(x, dy, g, kernels, backend);
-    }
+    const tiled = g.inChannels === 1 || (g.inChannels % 4 === 0 && g.outChannels % 8 === 0);
+    if (kernels && tiled) return filterGradDirect(x, dy, g, kernels, backend);
     if (kernels) return filterGradByProduct(x, dy, g, kernels, backend, maxPatchValues);
     const xT = tf.transpose(x, [3, 1, 2, 0]);
     const dyT = tf.transpose(dy, [1, 2, 0, 3]);

@@ -34,23 +34,6 @@ export interface SimdKernels {
     first: number,
     count: number,
   ): void;
-  filterGradOneChannel(
-    x: number,
-    dy: number,
-    dw: number,
-    batch: number,
-    height: number,
-    width: number,
-    kh: number,
-    kw: number,
-    strideH: number,
-    strideW: number,
-    padTop: number,
-    padLeft: number,
-    outHeight: number,
-    outWidth: number,
-    outChannels: number,
-  ): void;
   channelSums(
     a: number,
     b: number,

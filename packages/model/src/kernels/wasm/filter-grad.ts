@@ -10,7 +10,8 @@
 import { madd } from './madd';
 import { endInside, firstInside } from './taps';
 
-// channels a multiple of 4, outChannels of 8; rowsPerChunk output rows are summed per pass over the tiles.
+// channels a multiple of 4 and outChannels of 8, or channels 1 (and any outChannels); rowsPerChunk output rows are
+// summed per pass over the tiles.
 export function filterGrad(
   x: usize,
   dy: usize,
@@ -30,6 +31,26 @@ export function filterGrad(
   outChannels: i32,
   rowsPerChunk: i32,
 ): void {
+  if (channels === 1) {
+    filterGradOneChannel(
+      x,
+      dy,
+      dw,
+      batch,
+      height,
+      width,
+      kh,
+      kw,
+      strideH,
+      strideW,
+      padTop,
+      padLeft,
+      outHeight,
+      outWidth,
+      outChannels,
+    );
+    return;
+  }
   memory.fill(dw, 0, (<usize>(kh * kw * channels * outChannels)) << 2);
   const xRowStep = (<usize>(strideH * width * channels)) << 2;
   const xStep = (<usize>(strideW * channels)) << 2;
@@ -115,5 +136,85 @@ function tapGrad(
       v128.store(w + 3 * wRow, a3);
       v128.store(w + 3 * wRow, b3, 16);
     }
+  }
+}
+
+// dW of a convolution whose input has one channel (the first layer of every network in the zoo), computed
+// directly: dw[i, j, 0, co] = sum over n, oy, ox of x[n, oy*strideH + i - padTop, ox*strideW + j - padLeft] *
+// dy[n, oy, ox, co]. With one input channel the patches are tiny and a matrix product would spend its time
+// packing dy; here each tap keeps 16 output channels in four SIMD accumulators over one output row, whose dy
+// (a few kB) stays in L1 across the taps. Any number of output channels.
+function filterGradOneChannel(
+  x: usize,
+  dy: usize,
+  dw: usize,
+  batch: i32,
+  height: i32,
+  width: i32,
+  kh: i32,
+  kw: i32,
+  strideH: i32,
+  strideW: i32,
+  padTop: i32,
+  padLeft: i32,
+  outHeight: i32,
+  outWidth: i32,
+  outChannels: i32,
+): void {
+  memory.fill(dw, 0, (<usize>(kh * kw * outChannels)) << 2);
+  const pixelBytes = (<usize>outChannels) << 2;
+  for (let n = 0; n < batch; n++) {
+    for (let oy = 0; oy < outHeight; oy++) {
+      const dyRow = dy + <usize>((n * outHeight + oy) * outWidth) * pixelBytes;
+      for (let i = 0; i < kh; i++) {
+        const y = oy * strideH + i - padTop;
+        if (y < 0 || y >= height) continue;
+        const xRow = x + ((<usize>((n * height + y) * width)) << 2);
+        for (let j = 0; j < kw; j++) {
+          const from = firstInside(j, strideW, padLeft);
+          const to = endInside(j, strideW, padLeft, width, outWidth);
+          if (to <= from) continue;
+          const xStart = xRow + ((<usize>(from * strideW + j - padLeft)) << 2);
+          const tap = dw + <usize>(i * kw + j) * pixelBytes;
+          accumulateTap(tap, xStart, dyRow + <usize>from * pixelBytes, to - from, strideW, outChannels);
+        }
+      }
+    }
+  }
+}
+
+// tap[c] += sum over k < length of x[k * stride] * dy[k, c], for every output channel c.
+function accumulateTap(tap: usize, x: usize, dy: usize, length: i32, stride: i32, channels: i32): void {
+  const pixelBytes = (<usize>channels) << 2;
+  const stepBytes = (<usize>stride) << 2;
+  const blocked = channels & ~15;
+  for (let c = 0; c < blocked; c += 16) {
+    const offset = (<usize>c) << 2;
+    let a0 = f32x4.splat(0);
+    let a1 = f32x4.splat(0);
+    let a2 = f32x4.splat(0);
+    let a3 = f32x4.splat(0);
+    let src = x;
+    let g = dy + offset;
+    for (let k = 0; k < length; k++, src += stepBytes, g += pixelBytes) {
+      const s = f32x4.splat(load<f32>(src));
+      a0 = f32x4.add(a0, f32x4.mul(s, v128.load(g)));
+      a1 = f32x4.add(a1, f32x4.mul(s, v128.load(g, 16)));
+      a2 = f32x4.add(a2, f32x4.mul(s, v128.load(g, 32)));
+      a3 = f32x4.add(a3, f32x4.mul(s, v128.load(g, 48)));
+    }
+    const w = tap + offset;
+    v128.store(w, f32x4.add(v128.load(w), a0));
+    v128.store(w, f32x4.add(v128.load(w, 16), a1), 16);
+    v128.store(w, f32x4.add(v128.load(w, 32), a2), 32);
+    v128.store(w, f32x4.add(v128.load(w, 48), a3), 48);
+  }
+  for (let c = blocked; c < channels; c++) {
+    let sum: f32 = 0;
+    let src = x;
+    let g = dy + ((<usize>c) << 2);
+    for (let k = 0; k < length; k++, src += stepBytes, g += pixelBytes) sum += load<f32>(src) * load<f32>(g);
+    const w = tap + ((<usize>c) << 2);
+    store<f32>(w, load<f32>(w) + sum);
   }
 }
