@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { builtinWasmKernel } from '../src/kernels/index.js';
-import { medianMs } from './kernels-ops.js';
+import { builtinKernelMs, medianMs } from './kernels-ops.js';
 
 /**
  * The arithmetic ceiling of the wasm backend on this machine, in GMAC/s on one thread: a plain matrix product
@@ -23,16 +22,8 @@ export function xnnpackCeiling(reps: number) {
   const x = tf.randomNormal([16, 31, 31, 32]) as tf.Tensor4D;
   const w = tf.randomNormal([3, 3, 32, 64]) as tf.Tensor4D;
   const ourConv = medianMs(() => tf.conv2d(x, w, 1, 'valid').dispose(), reps);
-  const builtin = builtinWasmKernel(tf.Conv2D);
   const attrs = { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1 } as unknown as tf.NamedAttrMap;
-  const xnnpackConv = builtin
-    ? medianMs(() => {
-        const info = builtin.kernelFunc({ inputs: { x, filter: w }, attrs, backend: tf.backend() });
-        tf.engine()
-          .makeTensorFromTensorInfo(info as tf.TensorInfo)
-          .dispose();
-      }, reps)
-    : null;
+  const xnnpackConv = builtinKernelMs(tf.Conv2D, { x, filter: w }, attrs, reps);
   tf.dispose([a, b, x, w]);
   const gmacs = (macs: number, ms: number) => Math.round((macs / ms / 1e6) * 10) / 10;
   return {

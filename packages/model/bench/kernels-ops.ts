@@ -34,17 +34,26 @@ export function medianMs(run: () => void, reps: number): number {
   return times[Math.floor(times.length / 2)] as number;
 }
 
+/** Median CPU ms of the wasm kernel tfjs shipped under `kernel` on these inputs; null when it shipped none. */
+export function builtinKernelMs(
+  kernel: string,
+  inputs: tf.NamedTensorMap,
+  attrs: tf.NamedAttrMap,
+  reps: number,
+): number | null {
+  const builtin = builtinWasmKernel(kernel);
+  if (!builtin) return null;
+  return medianMs(() => {
+    const info = builtin.kernelFunc({ inputs, attrs, backend: tf.backend() }) as tf.TensorInfo;
+    tf.engine().makeTensorFromTensorInfo(info).dispose();
+  }, reps);
+}
+
 /** Times our registered kernel and, when tfjs ships one, the builtin wasm kernel on the same inputs. */
 export function timeOp(op: OpCase, reps: number): OpTiming {
   const inputs = op.inputs();
   const ours = medianMs(() => tf.dispose(tf.engine().runKernel(op.kernel, inputs, op.attrs)), reps);
-  const builtin = builtinWasmKernel(op.kernel);
-  const builtinMs = builtin
-    ? medianMs(() => {
-        const info = builtin.kernelFunc({ inputs, attrs: op.attrs, backend: tf.backend() }) as tf.TensorInfo;
-        tf.engine().makeTensorFromTensorInfo(info).dispose();
-      }, reps)
-    : null;
+  const builtinMs = builtinKernelMs(op.kernel, inputs, op.attrs, reps);
   tf.dispose(Object.values(inputs));
   const round = (ms: number) => Math.round(ms * 10) / 10;
   return {
