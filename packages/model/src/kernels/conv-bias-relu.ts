@@ -1,8 +1,8 @@
 /**
  * relu(conv2d(x, W) + b) in training as one differentiable op on wasm. tfjs refuses its fused convolution under a
  * gradient when the activation is not linear, so a layer with bias and ReLU trains as conv, add and relu, and
- * backpropagates through step, multiply and sum: five passes over the activations that XNNPACK's fused
- * convolution and one pass of ours (wasm/relu-grad.ts) replace. `imageInput` leaves x out of the differentiated
+ * backpropagates through step, multiply and sum: five passes over the activations that the fused convolution
+ * kernel (ours on wasm, conv2d-forward.ts) and one pass of ours (wasm/relu-grad.ts) replace. `imageInput` leaves x out of the differentiated
  * inputs, so no gradient is computed for the image.
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';

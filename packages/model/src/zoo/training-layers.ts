@@ -2,7 +2,7 @@
  * The zoo's Conv2D and BatchNormalization: tfjs-layers' own classes, saved under their own class names (an
  * artifact loads in any tfjs as the stock layers), with a faster training step.
  *
- * - Conv2D with bias and ReLU trains as one op on wasm (kernels/conv-bias-relu.ts): XNNPACK's fused convolution
+ * - Conv2D with bias and ReLU trains as one op on wasm (kernels/conv-bias-relu.ts): the fused convolution kernel
  *   forward, one pass of ours for the ReLU and bias gradients, and no gradient for an image input.
  * - Any other Conv2D trains through the plain `conv2d` op instead of tfjs' fused one. Under a gradient the fused op's
  *   custom gradient computes the input gradient even for the first layer, whose input is the image (a 1-channel
