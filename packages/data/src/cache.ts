@@ -15,6 +15,7 @@ import {
   PIPELINE,
   readManifest,
 } from './manifest.js';
+import { DEFAULT_GROUPING, type GroupingOptions, groupNearDuplicates } from './near-duplicates.js';
 import { CACHE_ROOT } from './paths.js';
 import { createDecodePool } from './pool.js';
 import { openProcessed, type ProcessedDataset, readPixels } from './processed.js';
@@ -30,6 +31,8 @@ export interface ProcessOptions {
   readonly cacheDir?: string;
   readonly validationFraction?: number;
   readonly seed?: number;
+  /** How near-copies are found; the split keeps each group of them on one side. */
+  readonly grouping?: GroupingOptions;
   readonly maxPixels?: number;
   /** Worker threads for decoding (1: the calling thread). Default: one per core for large jobs, else 1. */
   readonly threads?: number;
@@ -64,7 +67,11 @@ export async function ensureProcessed(
   const dataset = discoverDataset(options.root);
   const { spec } = options;
   const cacheDir = options.cacheDir ?? defaultCacheDir(dataset.root, spec.size);
-  const splitOptions = { seed: options.seed ?? 42, validationFraction: options.validationFraction ?? 0.2 };
+  const splitOptions = {
+    seed: options.seed ?? 42,
+    validationFraction: options.validationFraction ?? 0.2,
+    grouping: options.grouping ?? DEFAULT_GROUPING,
+  };
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   const inputs = await readInputs(dataset);
   const key = cacheKey(dataset, inputs, spec, splitOptions, maxPixels);
@@ -83,8 +90,8 @@ export async function ensureProcessed(
     logger,
   });
   checkNoEmptyClass(dataset, samples);
-  const manifest = buildManifest({ key, spec, dataset, samples, skipped, splitOptions });
   const pixels = concatRows(rows, spec.size);
+  const manifest = buildManifest({ key, spec, dataset, samples, skipped, splitOptions, pixels });
   options.signal?.throwIfAborted();
   writeCache(cacheDir, manifest, pixels);
   const processed = openProcessed(manifest, pixels);
@@ -97,17 +104,26 @@ function buildManifest(parts: {
   dataset: Dataset;
   samples: ManifestSample[];
   skipped: ManifestSkipped[];
-  splitOptions: { seed: number; validationFraction: number };
+  splitOptions: { seed: number; validationFraction: number; grouping: GroupingOptions };
+  pixels: Uint8Array;
 }): Manifest {
-  const { key, spec, dataset, samples, skipped, splitOptions } = parts;
+  const { key, spec, dataset, samples, skipped, splitOptions, pixels } = parts;
   const trainingRows = samples.flatMap((s, i) => (s.set === 'training' ? [i] : []));
+  const area = spec.size * spec.size;
+  const { groupOf, groups } = groupNearDuplicates(
+    (i) => pixels.subarray((trainingRows[i] as number) * area, ((trainingRows[i] as number) + 1) * area),
+    trainingRows.map((i) => (samples[i] as ManifestSample).sha256),
+    spec.size,
+    splitOptions.grouping,
+  );
   const split = stratifiedSplit(
     trainingRows.map((i) => (samples[i] as ManifestSample).label),
     splitOptions,
+    groupOf,
   );
   return {
     format: 'mri-processed',
-    version: 1,
+    version: 2,
     key,
     pipeline: PIPELINE,
     spec,
@@ -122,6 +138,7 @@ function buildManifest(parts: {
       ...splitOptions,
       train: split.train.map((i) => trainingRows[i] as number),
       validation: split.validation.map((i) => trainingRows[i] as number),
+      groups: groups.map((members) => members.map((i) => trainingRows[i] as number)),
       test: samples.flatMap((s, i) => (s.set === 'testing' ? [i] : [])),
     },
     createdAt: new Date().toISOString(),

@@ -12,6 +12,13 @@ export { DatasetError, ImageError, type ImageErrorCode } from './errors.js';
 export { type ImageFormat, type ImageHeader, readHeader } from './header.js';
 export { createLogger, type Logger } from './log.js';
 export { type Manifest, type ManifestSample, type ManifestSkipped, PIPELINE } from './manifest.js';
+export {
+  DEFAULT_GROUPING,
+  type DuplicateGroups,
+  type GroupingOptions,
+  groupNearDuplicates,
+  imageSignature,
+} from './near-duplicates.js';
 export { normalise } from './normalise.js';
 export { CACHE_ROOT, REPO_ROOT, SAMPLE_ROOT } from './paths.js';
 export { createDecodePool, type DecodePool, type DecodePoolOptions } from './pool.js';
@@ -20,4 +27,4 @@ export { loadProcessed, type ProcessedDataset } from './processed.js';
 export { seededRandom } from './random.js';
 export { DEFAULT_SPEC, type PreprocessingSpec, parseSpec, specFor } from './spec.js';
 export { type Split, type SplitOptions, stratifiedSplit } from './split.js';
-export type { ProcessSummary } from './summary.js';
+export type { DuplicateSummary, ProcessSummary } from './summary.js';

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ImageErrorCode } from './errors.js';
+import type { GroupingOptions } from './near-duplicates.js';
 import type { PreprocessingSpec } from './spec.js';
 
 /** Names the pixel pipeline (decoder + resampler). Bump when its output changes: old caches are then rebuilt. */
@@ -26,7 +27,7 @@ export interface ManifestSkipped {
 
 export interface Manifest {
   readonly format: 'mri-processed';
-  readonly version: 1;
+  readonly version: 2;
   /** Hash of everything the pixels depend on: pipeline, spec, split options, every input path and content hash. */
   readonly key: string;
   readonly pipeline: string;
@@ -39,12 +40,17 @@ export interface Manifest {
   readonly shape: readonly [number, number, number, number];
   readonly samples: readonly ManifestSample[];
   readonly skipped: readonly ManifestSkipped[];
-  /** Indices into `samples`. `train` and `validation` partition the training set; `test` is the testing set. */
+  /**
+   * Indices into `samples`. `train` and `validation` partition the training set, keeping each group of near-copies
+   * (`groups`: the training set's groups of two or more, largest first) on one side; `test` is the testing set.
+   */
   readonly split: {
     readonly seed: number;
     readonly validationFraction: number;
+    readonly grouping: GroupingOptions;
     readonly train: readonly number[];
     readonly validation: readonly number[];
+    readonly groups: readonly (readonly number[])[];
     readonly test: readonly number[];
   };
   readonly createdAt: string;
@@ -57,7 +63,7 @@ export function readManifest(cacheDir: string): Manifest | undefined {
   if (!existsSync(path)) return undefined;
   try {
     const manifest = JSON.parse(readFileSync(path, 'utf8')) as Manifest;
-    return manifest.format === 'mri-processed' && manifest.version === 1 ? manifest : undefined;
+    return manifest.format === 'mri-processed' && manifest.version === 2 ? manifest : undefined;
   } catch {
     return undefined; // unreadable manifest: treated as no cache, rebuilt
   }

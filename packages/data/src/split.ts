@@ -13,33 +13,71 @@ export interface Split {
 }
 
 /**
- * Deterministic stratified split: each class is shuffled with a generator seeded by (seed, class) and its first
- * round(n * fraction) members go to validation, so every class keeps its share and adding a class elsewhere does
- * not reshuffle this one.
+ * Deterministic stratified split that keeps groups whole. `groupOf[i]` names image i's group (near-copies of one
+ * picture, see near-duplicates.ts); without it every image is its own group. A group belongs to the class most of
+ * its members have (ties: the smallest label). Each class's groups are shuffled with a generator seeded by
+ * (seed, class) and taken into validation while that brings the class's validation count closer to
+ * round(n * fraction), so every class keeps its share and adding a class elsewhere does not reshuffle this one.
  */
-export function stratifiedSplit(labels: ArrayLike<number>, options: SplitOptions): Split {
+export function stratifiedSplit(
+  labels: ArrayLike<number>,
+  options: SplitOptions,
+  groupOf?: ArrayLike<number>,
+): Split {
   const { validationFraction, seed } = options;
   if (!(validationFraction >= 0 && validationFraction < 1)) {
     throw new RangeError(`validationFraction must be in [0, 1), got ${validationFraction}.`);
   }
-  const byClass = new Map<number, number[]>();
+  if (groupOf && groupOf.length !== labels.length) {
+    throw new RangeError(`groupOf has ${groupOf.length} entries for ${labels.length} labels.`);
+  }
+  const groups = new Map<number, number[]>();
   for (let i = 0; i < labels.length; i++) {
-    const label = labels[i] as number;
-    const members = byClass.get(label) ?? [];
+    const id = groupOf ? (groupOf[i] as number) : i;
+    const members = groups.get(id) ?? [];
     members.push(i);
-    byClass.set(label, members);
+    groups.set(id, members);
+  }
+  const byClass = new Map<number, number[][]>();
+  const classSize = new Map<number, number>();
+  for (const members of groups.values()) {
+    const label = majorityLabel(labels, members);
+    const classGroups = byClass.get(label) ?? [];
+    classGroups.push(members);
+    byClass.set(label, classGroups);
+    classSize.set(label, (classSize.get(label) ?? 0) + members.length);
   }
   const train: number[] = [];
   const validation: number[] = [];
-  for (const [label, members] of byClass) {
+  for (const [label, classGroups] of byClass) {
     const random = seededRandom(Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(label + 1, 0xc2b2ae35));
-    for (let i = members.length - 1; i > 0; i--) {
+    for (let i = classGroups.length - 1; i > 0; i--) {
       const j = Math.floor(random() * (i + 1));
-      [members[i], members[j]] = [members[j] as number, members[i] as number];
+      [classGroups[i], classGroups[j]] = [classGroups[j] as number[], classGroups[i] as number[]];
     }
-    const count = Math.round(members.length * validationFraction);
-    validation.push(...members.slice(0, count));
-    train.push(...members.slice(count));
+    const target = Math.round((classSize.get(label) as number) * validationFraction);
+    let taken = 0;
+    for (const members of classGroups) {
+      // Take a group when that lands the count no further from the target than it is now.
+      const remaining = target - taken;
+      if (remaining > 0 && members.length <= 2 * remaining) {
+        validation.push(...members);
+        taken += members.length;
+      } else {
+        train.push(...members);
+      }
+    }
   }
   return { train: train.sort((a, b) => a - b), validation: validation.sort((a, b) => a - b) };
+}
+
+function majorityLabel(labels: ArrayLike<number>, members: readonly number[]): number {
+  const counts = new Map<number, number>();
+  for (const i of members) counts.set(labels[i] as number, (counts.get(labels[i] as number) ?? 0) + 1);
+  let best = labels[members[0] as number] as number;
+  for (const [label, n] of counts) {
+    const bestCount = counts.get(best) as number;
+    if (n > bestCount || (n === bestCount && label < best)) best = label;
+  }
+  return best;
 }

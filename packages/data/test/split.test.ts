@@ -50,3 +50,54 @@ describe('stratifiedSplit', () => {
     expect(draws.every((x) => x >= 0 && x < 1)).toBe(true);
   });
 });
+
+describe('stratifiedSplit with groups', () => {
+  // Groups of near-copies: sizes 1 to 6, labels by group, so a split that breaks a group is visible.
+  const groupOf: number[] = [];
+  const groupLabels: number[] = [];
+  let id = 0;
+  for (let label = 0; label < 3; label++) {
+    for (let g = 0; g < 12; g++, id++) {
+      for (let k = 0; k <= g % 6; k++) {
+        groupOf.push(id);
+        groupLabels.push(label);
+      }
+    }
+  }
+
+  it('never puts members of one group on both sides', () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const { train, validation } = stratifiedSplit(groupLabels, { validationFraction: 0.2, seed }, groupOf);
+      const trainGroups = new Set(train.map((i) => groupOf[i]));
+      expect(validation.filter((i) => trainGroups.has(groupOf[i]))).toEqual([]);
+      expect(train.length + validation.length).toBe(groupLabels.length);
+    }
+  });
+
+  it("keeps each class's share within the size of its largest group", () => {
+    const { validation } = stratifiedSplit(groupLabels, { validationFraction: 0.25, seed: 9 }, groupOf);
+    for (let label = 0; label < 3; label++) {
+      const total = groupLabels.filter((l) => l === label).length;
+      const taken = validation.filter((i) => groupLabels[i] === label).length;
+      expect(Math.abs(taken - Math.round(total * 0.25))).toBeLessThanOrEqual(3);
+    }
+  });
+
+  it('assigns a mixed group to the class most of its members have', () => {
+    const labels = [0, 0, 1, 1, 1, 1, 1, 1, 1, 1];
+    const groups = [0, 0, 0, 1, 2, 3, 4, 5, 6, 7];
+    // Class 0 has only the mixed group: with it counted as class 1, class 0 has nothing to give validation.
+    for (const seed of [1, 2, 3]) {
+      const { validation } = stratifiedSplit(labels, { validationFraction: 0.3, seed }, groups);
+      const mixed = [0, 1, 2].filter((i) => validation.includes(i));
+      expect(mixed.length === 0 || mixed.length === 3).toBe(true);
+    }
+  });
+
+  it('matches the ungrouped split when every image is its own group', () => {
+    const own = labels.map((_, i) => i);
+    expect(stratifiedSplit(labels, { validationFraction: 0.2, seed: 5 }, own)).toEqual(
+      stratifiedSplit(labels, { validationFraction: 0.2, seed: 5 }),
+    );
+  });
+});

@@ -64,6 +64,10 @@ export const processCommand: CommandModule<object, ProcessArgs> = {
     console.log(
       `${summary.images} images (${classes}) at ${summary.size}x${summary.size}; ${how}; ${summary.skipped} skipped`,
     );
+    const d = summary.duplicates;
+    console.log(
+      `near-copies: ${d.images} images in ${d.groups} groups (largest ${d.largest}; ${d.identicalImages} byte-identical files in ${d.identicalGroups} groups), each kept on one side of the split`,
+    );
     console.log(
       `split: ${summary.train} train, ${summary.validation} validation, ${summary.test} test -> ${summary.cacheDir}`,
     );

@@ -46,7 +46,11 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
       metadata.classNames.length,
     );
     const report = classificationReport(split.labels, probs, metadata.classNames);
-    const metrics = headlineMetrics(report, options.split === 'validation' ? 'val' : options.split);
+    const metrics = headlineMetrics(report, options.split === 'validation' ? 'val' : options.split, {
+      labels: split.labels,
+      probabilities: probs,
+      groupOf: split.groupOf,
+    });
     writeJson(
       join(options.outDir, 'metrics.json'),
       rounded({ model_dir: modelDir, split: options.split, ...report }),

@@ -8,6 +8,7 @@ import { UserError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { fromRepo } from '../paths.js';
 import type { Split } from '../train/batches.js';
+import { toSplit } from '../train/load-data.js';
 import type { SplitName } from './splits.js';
 
 export async function loadSplit(
@@ -35,9 +36,5 @@ export async function loadSplit(
       `${config.data.root} has no ${split} images${split === 'test' ? ' (no Testing/ folder)' : ''}; choose another --split.`,
     );
   }
-  return {
-    images: dataset.images(indices),
-    labels: Int32Array.from(indices, (i) => dataset.labels[i] as number),
-    count: indices.length,
-  };
+  return toSplit(dataset, indices);
 }

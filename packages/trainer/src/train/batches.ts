@@ -10,6 +10,8 @@ export interface Split {
   readonly images: Float32Array;
   readonly labels: Int32Array;
   readonly count: number;
+  /** Each image's group of near-copies (the data package's split keeps a group on one side); absent: its own. */
+  readonly groupOf?: Int32Array;
 }
 
 export interface BatchOptions {

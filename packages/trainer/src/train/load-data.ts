@@ -22,6 +22,7 @@ export async function prepareData(config: TrainConfig, log: Logger): Promise<Pre
       train: summary.train,
       validation: summary.validation,
       skipped: summary.skipped,
+      duplicates: summary.duplicates,
     },
     'dataset ready',
   );
@@ -37,11 +38,18 @@ export async function prepareData(config: TrainConfig, log: Logger): Promise<Pre
   };
 }
 
-function toSplit(dataset: ProcessedDataset, indices: readonly number[]): Split {
+/** The images at `indices`, normalised, with their labels and near-copy groups. */
+export function toSplit(dataset: ProcessedDataset, indices: readonly number[]): Split {
+  const groupOfSample = new Map<number, number>();
+  dataset.manifest.split.groups.forEach((members, id) => {
+    for (const i of members) groupOfSample.set(i, id);
+  });
+  const singles = dataset.manifest.split.groups.length;
   return {
     images: dataset.images(indices),
     labels: Int32Array.from(indices, (i) => dataset.labels[i] as number),
     count: indices.length,
+    groupOf: Int32Array.from(indices, (i) => groupOfSample.get(i) ?? singles + i),
   };
 }
 

@@ -116,7 +116,14 @@ async function runTraining(
   if (result.bestProbabilities) {
     const report = classificationReport(data.validation.labels, result.bestProbabilities, data.classNames);
     await writeEvaluationFigures(figures, report, data.validation.labels, result.bestProbabilities);
-    metrics = { ...headlineMetrics(report, 'val'), best_epoch: result.bestEpoch };
+    metrics = {
+      ...headlineMetrics(report, 'val', {
+        labels: data.validation.labels,
+        probabilities: result.bestProbabilities,
+        groupOf: data.validation.groupOf,
+      }),
+      best_epoch: result.bestEpoch,
+    };
     writeJson(join(runDir, 'evaluation.json'), rounded({ split: 'validation', ...report }));
   }
   if (profiler) {
