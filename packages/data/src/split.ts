@@ -31,22 +31,7 @@ export function stratifiedSplit(
   if (groupOf && groupOf.length !== labels.length) {
     throw new RangeError(`groupOf has ${groupOf.length} entries for ${labels.length} labels.`);
   }
-  const groups = new Map<number, number[]>();
-  for (let i = 0; i < labels.length; i++) {
-    const id = groupOf ? (groupOf[i] as number) : i;
-    const members = groups.get(id) ?? [];
-    members.push(i);
-    groups.set(id, members);
-  }
-  const byClass = new Map<number, number[][]>();
-  const classSize = new Map<number, number>();
-  for (const members of groups.values()) {
-    const label = majorityLabel(labels, members);
-    const classGroups = byClass.get(label) ?? [];
-    classGroups.push(members);
-    byClass.set(label, classGroups);
-    classSize.set(label, (classSize.get(label) ?? 0) + members.length);
-  }
+  const { byClass, classSize } = groupsByClass(labels, groupOf);
   const train: number[] = [];
   const validation: number[] = [];
   for (const [label, classGroups] of byClass) {
@@ -69,6 +54,27 @@ export function stratifiedSplit(
     }
   }
   return { train: train.sort((a, b) => a - b), validation: validation.sort((a, b) => a - b) };
+}
+
+/** Each class's groups (a group counts for its majority class) and how many images they hold. */
+function groupsByClass(labels: ArrayLike<number>, groupOf: ArrayLike<number> | undefined) {
+  const groups = new Map<number, number[]>();
+  for (let i = 0; i < labels.length; i++) {
+    const id = groupOf ? (groupOf[i] as number) : i;
+    const members = groups.get(id) ?? [];
+    members.push(i);
+    groups.set(id, members);
+  }
+  const byClass = new Map<number, number[][]>();
+  const classSize = new Map<number, number>();
+  for (const members of groups.values()) {
+    const label = majorityLabel(labels, members);
+    const classGroups = byClass.get(label) ?? [];
+    classGroups.push(members);
+    byClass.set(label, classGroups);
+    classSize.set(label, (classSize.get(label) ?? 0) + members.length);
+  }
+  return { byClass, classSize };
 }
 
 function majorityLabel(labels: ArrayLike<number>, members: readonly number[]): number {
