@@ -5,7 +5,7 @@ import { balancedClassWeights, trainingBatches } from '../src/train/batches.js';
 import { permutation, seededRandom } from '../src/train/random.js';
 import { learningRateAt } from '../src/train/schedule.js';
 
-const off = { flip: false, rotation_degrees: 0, brightness: 0, contrast: 0 };
+const off = { flip: false, rotation_degrees: 0, scale: 0, translate: 0, brightness: 0, contrast: 0 };
 
 describe('learning-rate schedules', () => {
   const oneCycle = { name: 'one_cycle' as const, maxLr: 0.01, totalSteps: 100, warmupFraction: 0.3 };
@@ -61,6 +61,24 @@ describe('augmentation', () => {
     expect(image[5]).toBeCloseTo(1, 5);
     expect(image[1]).toBeCloseTo(0, 5);
     expect(image[4]).toBeCloseTo(0, 5);
+  });
+
+  it('zooms about the centre and shifts in fractions of the side', () => {
+    const dot = (size: number, x: number, y: number) => {
+      const image = new Float32Array(size * size);
+      image[y * size + x] = 1;
+      return image;
+    };
+    // random() = 1: zoom x1.5 moves a pixel 2 right of the centre (3,3) to 3 right of it.
+    const zoomed = dot(7, 5, 3);
+    augmentImage(zoomed, new Float32Array(49), 7, { ...off, scale: 0.5 }, DEFAULT_SPEC, () => 1);
+    expect(zoomed[3 * 7 + 6]).toBeCloseTo(1, 5);
+    expect(zoomed[3 * 7 + 5]).toBeLessThan(1);
+    // A shift of 0.2 x 5 px moves the centre pixel one right and one down.
+    const shifted = dot(5, 2, 2);
+    augmentImage(shifted, new Float32Array(25), 5, { ...off, translate: 0.2 }, DEFAULT_SPEC, () => 1);
+    expect(shifted[3 * 5 + 3]).toBeCloseTo(1, 5);
+    expect(shifted[2 * 5 + 2]).toBeCloseTo(0, 5);
   });
 });
 

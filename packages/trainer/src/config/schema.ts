@@ -34,6 +34,10 @@ export const augmentationSchema = z.strictObject({
   flip: z.boolean(),
   /** Maximum rotation either way, in degrees; 0 turns it off. */
   rotation_degrees: z.number().min(0).max(45),
+  /** Maximum zoom either way, as a fraction (0.1 scales by 0.9 to 1.1); 0 turns it off. */
+  scale: z.number().min(0).max(0.5).default(0),
+  /** Maximum shift either way along each axis, as a fraction of the image side; 0 turns it off. */
+  translate: z.number().min(0).max(0.5).default(0),
   /** Maximum brightness shift, as a fraction of the [0, 1] pixel range. */
   brightness: fraction,
   /** Maximum contrast change, as a fraction (0.1 scales contrast by 0.9 to 1.1). */

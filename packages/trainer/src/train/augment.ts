@@ -1,6 +1,6 @@
 /**
- * Training-time augmentation on preprocessed (normalised) images, in place: horizontal flip, a small rotation
- * (bilinear, filling with black), brightness shift and contrast change. Brightness is given in [0, 1] pixel units and
+ * Training-time augmentation on preprocessed (normalised) images, in place: horizontal flip, a small affine warp
+ * (rotation, zoom and shift in one bilinear resampling, filling with black), brightness shift and contrast change. Brightness is given in [0, 1] pixel units and
  * converted with the preprocessing spec, so the same config means the same thing whatever the normalisation.
  */
 import type { PreprocessingSpec } from '@mri/data';
@@ -8,7 +8,11 @@ import type { AugmentationConfig } from '../config/index.js';
 import { type Random, symmetric } from './random.js';
 
 export function isAugmenting(config: AugmentationConfig): boolean {
-  return config.flip || config.rotation_degrees > 0 || config.brightness > 0 || config.contrast > 0;
+  return config.flip || isWarping(config) || config.brightness > 0 || config.contrast > 0;
+}
+
+function isWarping(config: AugmentationConfig): boolean {
+  return config.rotation_degrees > 0 || config.scale > 0 || config.translate > 0;
 }
 
 /** Augments one size x size image stored at `image`; `scratch` is a buffer of the same length. */
@@ -21,9 +25,14 @@ export function augmentImage(
   random: Random,
 ): void {
   if (config.flip && random() < 0.5) flipHorizontal(image, size);
-  if (config.rotation_degrees > 0) {
-    const degrees = symmetric(random, config.rotation_degrees);
-    rotate(image, scratch, size, (degrees * Math.PI) / 180, -spec.mean / spec.std);
+  if (isWarping(config)) {
+    const warp: Warp = {
+      angle: (symmetric(random, config.rotation_degrees) * Math.PI) / 180,
+      scale: 1 + symmetric(random, config.scale),
+      shiftX: symmetric(random, config.translate) * size,
+      shiftY: symmetric(random, config.translate) * size,
+    };
+    warpAffine(image, scratch, size, warp, -spec.mean / spec.std);
   }
   if (config.brightness > 0 || config.contrast > 0) {
     const shift = symmetric(random, config.brightness) / spec.std;
@@ -36,15 +45,31 @@ function flipHorizontal(image: Float32Array, size: number): void {
   for (let y = 0; y < size; y++) image.subarray(y * size, (y + 1) * size).reverse();
 }
 
-/** Rotates about the centre by inverse mapping with bilinear sampling; outside pixels take `fill`. */
-function rotate(image: Float32Array, scratch: Float32Array, size: number, angle: number, fill: number): void {
-  const cos = Math.cos(angle);
-  const sin = Math.sin(angle);
+/** Rotation (radians), zoom (> 1 enlarges) about the centre, then a shift in pixels. */
+interface Warp {
+  readonly angle: number;
+  readonly scale: number;
+  readonly shiftX: number;
+  readonly shiftY: number;
+}
+
+/** Warps by inverse mapping with bilinear sampling; outside pixels take `fill`. */
+function warpAffine(
+  image: Float32Array,
+  scratch: Float32Array,
+  size: number,
+  warp: Warp,
+  fill: number,
+): void {
+  const cos = Math.cos(warp.angle) / warp.scale;
+  const sin = Math.sin(warp.angle) / warp.scale;
   const c = (size - 1) / 2;
   for (let y = 0; y < size; y++) {
+    const dy = y - c - warp.shiftY;
     for (let x = 0; x < size; x++) {
-      const sx = cos * (x - c) + sin * (y - c) + c;
-      const sy = -sin * (x - c) + cos * (y - c) + c;
+      const dx = x - c - warp.shiftX;
+      const sx = cos * dx + sin * dy + c;
+      const sy = -sin * dx + cos * dy + c;
       scratch[y * size + x] = sample(image, size, sx, sy, fill);
     }
   }
