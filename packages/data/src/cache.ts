@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import { removeStaleTemps, writeFileAtomic } from './atomic.js';
 import { DEFAULT_MAX_PIXELS, decodeGray } from './decode.js';
 import { type Dataset, discoverDataset } from './discover.js';
+import { ensureDuplicateGroups, GROUPING_SIZE } from './duplicate-groups.js';
 import { DatasetError, ImageError } from './errors.js';
 import { cacheKey, type Input, readInputs } from './inputs.js';
 import { createLogger, type Logger } from './log.js';
@@ -15,7 +16,7 @@ import {
   PIPELINE,
   readManifest,
 } from './manifest.js';
-import { DEFAULT_GROUPING, type GroupingOptions, groupNearDuplicates } from './near-duplicates.js';
+import { DEFAULT_GROUPING, type GroupingOptions } from './near-duplicates.js';
 import { CACHE_ROOT } from './paths.js';
 import { createDecodePool } from './pool.js';
 import { openProcessed, type ProcessedDataset, readPixels } from './processed.js';
@@ -70,7 +71,8 @@ export async function ensureProcessed(
   const splitOptions = {
     seed: options.seed ?? 42,
     validationFraction: options.validationFraction ?? 0.2,
-    grouping: options.grouping ?? DEFAULT_GROUPING,
+    // The decode size is part of what the split depends on, so it is recorded (and keys the cache) too.
+    grouping: { ...(options.grouping ?? DEFAULT_GROUPING), decodedAt: GROUPING_SIZE },
   };
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   const inputs = await readInputs(dataset);
@@ -90,8 +92,13 @@ export async function ensureProcessed(
     logger,
   });
   checkNoEmptyClass(dataset, samples);
+  const duplicateGroups = await ensureDuplicateGroups(
+    samples.filter((s) => s.set === 'training').map((s) => s.sha256),
+    splitOptions.grouping,
+    (unique) => decodeForGrouping(inputs, unique, maxPixels, { ...options, logger }),
+  );
+  const manifest = buildManifest({ key, spec, dataset, samples, skipped, splitOptions, duplicateGroups });
   const pixels = concatRows(rows, spec.size);
-  const manifest = buildManifest({ key, spec, dataset, samples, skipped, splitOptions, pixels });
   options.signal?.throwIfAborted();
   writeCache(cacheDir, manifest, pixels);
   const processed = openProcessed(manifest, pixels);
@@ -104,18 +111,38 @@ function buildManifest(parts: {
   dataset: Dataset;
   samples: ManifestSample[];
   skipped: ManifestSkipped[];
-  splitOptions: { seed: number; validationFraction: number; grouping: GroupingOptions };
-  pixels: Uint8Array;
+  splitOptions: {
+    seed: number;
+    validationFraction: number;
+    grouping: GroupingOptions & { decodedAt: number };
+  };
+  /** Near-copy groups as content hashes (duplicate-groups.ts). */
+  duplicateGroups: readonly (readonly string[])[];
 }): Manifest {
-  const { key, spec, dataset, samples, skipped, splitOptions, pixels } = parts;
+  const { key, spec, dataset, samples, skipped, splitOptions, duplicateGroups } = parts;
   const trainingRows = samples.flatMap((s, i) => (s.set === 'training' ? [i] : []));
-  const area = spec.size * spec.size;
-  const { groupOf, groups } = groupNearDuplicates(
-    (i) => pixels.subarray((trainingRows[i] as number) * area, ((trainingRows[i] as number) + 1) * area),
-    trainingRows.map((i) => (samples[i] as ManifestSample).sha256),
-    spec.size,
-    splitOptions.grouping,
-  );
+  // Byte-identical files share a hash, so they share a group even when no other image is near them.
+  const groupOfHash = new Map<string, number>();
+  duplicateGroups.forEach((hashes, id) => {
+    for (const hash of hashes) groupOfHash.set(hash, id);
+  });
+  const groupOf = trainingRows.map((i) => {
+    const hash = (samples[i] as ManifestSample).sha256;
+    let id = groupOfHash.get(hash);
+    if (id === undefined) {
+      id = groupOfHash.size;
+      groupOfHash.set(hash, id);
+    }
+    return id;
+  });
+  const members = new Map<number, number[]>();
+  trainingRows.forEach((i, position) => {
+    const id = groupOf[position] as number;
+    members.set(id, [...(members.get(id) ?? []), i]);
+  });
+  const groups = [...members.values()]
+    .filter((m) => m.length > 1)
+    .sort((a, b) => b.length - a.length || (a[0] as number) - (b[0] as number));
   const split = stratifiedSplit(
     trainingRows.map((i) => (samples[i] as ManifestSample).label),
     splitOptions,
@@ -138,7 +165,7 @@ function buildManifest(parts: {
       ...splitOptions,
       train: split.train.map((i) => trainingRows[i] as number),
       validation: split.validation.map((i) => trainingRows[i] as number),
-      groups: groups.map((members) => members.map((i) => trainingRows[i] as number)),
+      groups,
       test: samples.flatMap((s, i) => (s.set === 'testing' ? [i] : [])),
     },
     createdAt: new Date().toISOString(),
@@ -174,7 +201,7 @@ async function decodeInputs(
   reusable: ReadonlyMap<string, Uint8Array>,
   size: number,
   maxPixels: number,
-  options: ProcessOptions & { logger: Logger },
+  options: ProcessOptions & { logger: Logger; label?: string },
 ): Promise<{ rows: Uint8Array[]; samples: ManifestSample[]; skipped: ManifestSkipped[]; decoded: number }> {
   const { logger, signal } = options;
   const todo = inputs.filter((i) => i.bytes && !reusable.has(i.sha256 as string));
@@ -182,7 +209,7 @@ async function decodeInputs(
     todo.length >= POOL_THRESHOLD ? createDecodePool({ size, maxPixels, threads: options.threads }) : null;
   const decodeOne = (bytes: Uint8Array): Promise<Uint8Array> =>
     pool ? pool.decode(bytes) : Promise.resolve().then(() => decodeGray(bytes, size, { maxPixels }));
-  const progress = createProgress(todo.length, 'decoding', logger, options.tty);
+  const progress = createProgress(todo.length, options.label ?? 'decoding', logger, options.tty);
   const results = new Map<Input, Uint8Array | ImageError>();
   try {
     await Promise.all(
@@ -225,6 +252,26 @@ async function decodeInputs(
     samples.push({ path: input.path, set: input.set, label: input.label, sha256: input.sha256 as string });
   }
   return { rows, samples, skipped, decoded: todo.length };
+}
+
+/** The training images with these content hashes (one file each), decoded at the size near-copies are found at. */
+async function decodeForGrouping(
+  inputs: readonly Input[],
+  hashes: readonly string[],
+  maxPixels: number,
+  options: ProcessOptions & { logger: Logger },
+): Promise<{ rows: Uint8Array[]; hashes: string[] }> {
+  const byHash = new Map<string, Input>();
+  for (const input of inputs) {
+    if (input.set === 'training' && input.sha256 && !byHash.has(input.sha256))
+      byHash.set(input.sha256, input);
+  }
+  const todo = hashes.flatMap((hash) => byHash.get(hash) ?? []);
+  const { rows, samples } = await decodeInputs(todo, new Map(), GROUPING_SIZE, maxPixels, {
+    ...options,
+    label: 'finding near-copies',
+  });
+  return { rows, hashes: samples.map((s) => s.sha256) };
 }
 
 function checkNoEmptyClass(dataset: Dataset, samples: readonly ManifestSample[]): void {

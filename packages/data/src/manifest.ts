@@ -47,7 +47,8 @@ export interface Manifest {
   readonly split: {
     readonly seed: number;
     readonly validationFraction: number;
-    readonly grouping: GroupingOptions;
+    /** How near-copies were found: the options and the side images were decoded at for it. */
+    readonly grouping: GroupingOptions & { readonly decodedAt: number };
     readonly train: readonly number[];
     readonly validation: readonly number[];
     readonly groups: readonly (readonly number[])[];

@@ -160,3 +160,35 @@ describe('ensureProcessed', () => {
     expect(loadProcessed(cacheDir).pixels).toEqual(dataset.pixels);
   });
 });
+
+describe('near-copies in the split', () => {
+  it('keeps copies of one image on one side, and splits alike at every image size', async () => {
+    const root = sampleCopy(10);
+    // Three byte-identical copies of one glioma image: one group, whichever side it lands on.
+    const folder = join(root, 'Training', 'glioma');
+    const first = readdirSync(folder).sort()[0] as string;
+    for (const copy of ['copy-a.jpg', 'copy-b.jpg'])
+      writeFileSync(join(folder, copy), readFileSync(join(folder, first)));
+    const at = async (size: number) => {
+      const { logger } = captureLogger();
+      return ensureProcessed({
+        root,
+        spec: specFor(size),
+        cacheDir: join(tempDir(), 'cache'),
+        validationFraction: 0.3,
+        logger,
+        tty: false,
+      });
+    };
+    const small = await at(32);
+    const large = await at(48);
+    const paths = (d: typeof small.dataset, which: 'train' | 'validation') =>
+      d.split[which].map((i) => d.manifest.samples[i]?.path);
+    expect(paths(large.dataset, 'validation')).toEqual(paths(small.dataset, 'validation'));
+    const copies = ['copy-a.jpg', 'copy-b.jpg', first].map((f) => `Training/glioma/${f}`);
+    const inValidation = copies.filter((p) => paths(small.dataset, 'validation').includes(p));
+    expect([0, 3]).toContain(inValidation.length);
+    expect(small.summary.duplicates).toMatchObject({ identicalGroups: 1, identicalImages: 3 });
+    expect(small.summary.duplicates.largest).toBeGreaterThanOrEqual(3);
+  });
+});
