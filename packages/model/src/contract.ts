@@ -34,6 +34,8 @@ export interface EngineOptions {
   readonly classWeights?: readonly number[];
   /** Dropout rate before the classifier head; omitted means the architecture's default. */
   readonly dropout?: number;
+  /** Channels of the first block, for architectures that scale (compact); omitted means their default. */
+  readonly width?: number;
 }
 
 /** A batch of preprocessed images, NHWC with C = 1, and integer labels. */

@@ -18,6 +18,7 @@ export function trainerSettings(options: EngineOptions): TrainerSettings {
     labelSmoothing: options.labelSmoothing,
     ...(options.classWeights === undefined ? {} : { classWeights: options.classWeights }),
     ...(options.dropout === undefined ? {} : { dropout: options.dropout }),
+    ...(options.width === undefined ? {} : { width: options.width }),
   };
 }
 

@@ -29,6 +29,16 @@ describe('data-parallel training', () => {
     if (error !== undefined) expect(error.message).toMatch(/The tensorflow backend is not available here/);
   });
 
+  it('builds the width it is given, in worker threads and on the calling thread', async () => {
+    for (const workers of [0, 1]) {
+      const engine = await createTrainEngine(engineOptions({ architecture: 'compact', width: 4, workers }));
+      const probe = syntheticBatch(32, 2, 1);
+      // compact's embedding has 8 x its first block's channels.
+      expect((await engine.embed(probe.images, probe.size)).width).toBe(32);
+      await engine.dispose();
+    }
+  });
+
   it('cuts batches into near-equal contiguous shards', () => {
     expect(shardBounds(10, 3)).toEqual([
       [0, 3],

@@ -17,6 +17,7 @@ export interface TrainerSettings extends LossSettings {
   readonly optimizer: OptimizerSettings;
   readonly seed: number;
   readonly dropout?: number;
+  readonly width?: number;
 }
 
 export interface ShardGradients {
@@ -40,6 +41,7 @@ export class LocalTrainer {
       numClasses: settings.numClasses,
       seed: settings.seed,
       ...(settings.dropout === undefined ? {} : { dropout: settings.dropout }),
+      ...(settings.width === undefined ? {} : { width: settings.width }),
     });
     this.trainable = this.model.trainableWeights.map((w) => w.read() as tf.Variable);
     this.optimizer = new Optimizer(settings.optimizer, this.trainable);

@@ -21,6 +21,8 @@ export const dataSchema = z.strictObject({
 
 export const modelSchema = z.strictObject({
   architecture: z.enum(['simple_cnn', 'resnet18', 'compact']),
+  /** Channels of the first block, for networks that scale by it (compact); omitted: the network's default. */
+  width: z.number().int().min(4).max(128).optional(),
 });
 
 export const optimizerSchema = z.strictObject({

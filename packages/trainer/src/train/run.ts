@@ -197,6 +197,7 @@ function engineOptionsFor(config: TrainConfig, data: PreparedData, workers: numb
     workers,
     backend: config.backend,
     labelSmoothing: config.training.label_smoothing,
+    ...(config.model.width === undefined ? {} : { width: config.model.width }),
     ...(classWeights ? { classWeights } : {}),
   };
 }
