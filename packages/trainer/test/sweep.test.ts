@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { composeConfig } from '../src/config/index.js';
 import { CONFIG_DIR } from '../src/paths.js';
 import { rankRuns, type SweepRun, writeLeaderboard } from '../src/sweep/leaderboard.js';
-import { readSweepSpec, type SweepSpec, sweepPoints } from '../src/sweep/spec.js';
+import { namedSweepPoints, readSweepSpec, type SweepSpec, sweepPoints } from '../src/sweep/spec.js';
 
 const spec = (over: Partial<SweepSpec>): SweepSpec => ({
   method: 'grid',
@@ -15,6 +15,7 @@ const spec = (over: Partial<SweepSpec>): SweepSpec => ({
   seed: 0,
   fixed: ['training.epochs=1'],
   parameters: { 'optimizer.lr': [0.001, 0.01], model: ['compact', 'simple_cnn'] },
+  points: {},
   ...over,
 });
 
@@ -29,6 +30,25 @@ describe('sweep points', () => {
     ]);
     for (const overrides of points)
       expect(() => composeConfig({ configDir: CONFIG_DIR, overrides })).not.toThrow();
+  });
+
+  it('runs named recipes in order with the fixed overrides first, and refuses an empty list', () => {
+    const list = spec({
+      method: 'list',
+      points: { fast: ['data.image_size=96'], wide: ['model.width=24', 'training.epochs=2'] },
+    });
+    expect(namedSweepPoints(list)).toEqual([
+      { name: 'fast', overrides: ['training.epochs=1', 'data.image_size=96'] },
+      { name: 'wide', overrides: ['training.epochs=1', 'model.width=24', 'training.epochs=2'] },
+    ]);
+    for (const { overrides } of namedSweepPoints(list))
+      expect(() => composeConfig({ configDir: CONFIG_DIR, overrides })).not.toThrow();
+    const file = join(mkdtempSync(join(tmpdir(), 'sweep-')), 'sweep.yaml');
+    writeFileSync(
+      file,
+      'method: list\nmetric: val_accuracy\ngoal: maximize\nmax_runs: 2\nseed: 0\nfixed: []\n',
+    );
+    expect(() => readSweepSpec(file)).toThrow(/points: method list needs at least one entry/);
   });
 
   it('caps the runs, and draws distinct random points reproducibly from the seed', () => {
@@ -80,15 +100,17 @@ describe('leaderboard', () => {
     ]);
   });
 
-  it('writes the ranking as JSON and as a markdown table', () => {
+  it('writes the ranking as JSON, as a markdown table and as a time-versus-score chart', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'leaderboard-'));
-    writeLeaderboard(dir, rankRuns(runs, 'val_accuracy', 'maximize'), 'val_accuracy', '/s');
+    await writeLeaderboard(dir, rankRuns(runs, 'val_accuracy', 'maximize'), 'val_accuracy', '/s');
     const json = JSON.parse(readFileSync(join(dir, 'leaderboard.json'), 'utf8'));
     expect(json.metric).toBe('val_accuracy');
     expect(json.runs[0]).toMatchObject({ rank: 1, score: 0.9, overrides: ['tag=c'] });
     const md = readFileSync(join(dir, 'leaderboard.md'), 'utf8').split('\n');
-    expect(md[2]).toBe('| rank | val_accuracy | overrides | status | seconds | run |');
-    expect(md[4]).toBe('| 1 | 0.9000 | `tag=c` | completed | 10 | c |');
-    expect(md[7]).toBe('| 4 | n/a | `tag=b` | interrupted | 10 | b |');
+    expect(md[2]).toBe('| rank | name | val_accuracy | overrides | status | seconds | run |');
+    expect(md[4]).toBe('| 1 |  | 0.9000 | `tag=c` | completed | 10 | c |');
+    expect(md[7]).toBe('| 4 |  | n/a | `tag=b` | interrupted | 10 | b |');
+    const png = readFileSync(join(dir, 'tradeoff.png'));
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
   });
 });

@@ -144,3 +144,35 @@ export function embeddingSpec(
 function maxOf(m: readonly (readonly number[])[]): number {
   return Math.max(0, ...m.flat());
 }
+
+export interface TradeoffPoint {
+  readonly name: string;
+  readonly seconds: number;
+  readonly score: number;
+}
+
+/** Wall time against a metric, one labelled point per run: the sweep's time-versus-accuracy view. */
+export function tradeoffSpec(points: readonly TradeoffPoint[], metric: string): TopLevelSpec {
+  const values = points.map((p) => ({ ...p, minutes: p.seconds / 60 }));
+  return {
+    $schema: SCHEMA,
+    title: `${metric} against training time`,
+    width: 480,
+    height: 300,
+    data: { values },
+    encoding: {
+      x: { field: 'minutes', type: 'quantitative', title: 'wall time (minutes)', scale: { zero: true } },
+      y: { field: 'score', type: 'quantitative', title: metric, scale: { zero: false } },
+    },
+    layer: [
+      {
+        mark: { type: 'point', filled: true, size: 80 },
+        encoding: { color: { field: 'name', type: 'nominal', legend: null } },
+      },
+      {
+        mark: { type: 'text', align: 'left', dx: 7, dy: -7, fontSize: 11 },
+        encoding: { text: { field: 'name' } },
+      },
+    ],
+  };
+}

@@ -1,8 +1,15 @@
-/** Ranks finished sweep runs by the chosen metric and writes the ranking as JSON and as a markdown table. */
+/**
+ * Ranks finished sweep runs by the chosen metric and writes the ranking as JSON, as a markdown table and as a
+ * time-versus-metric chart (tradeoff.png), so a faster recipe that scores nearly as well is seen at a glance.
+ */
 import { join } from 'node:path';
 import { writeFileAtomic, writeJson } from '../files.js';
+import { tradeoffSpec } from '../plots/charts.js';
+import { renderPng } from '../plots/render.js';
 
 export interface SweepRun {
+  /** The point's name (a `list` sweep's recipe name, else its overrides). */
+  readonly name?: string;
   readonly run_dir: string;
   readonly overrides: readonly string[];
   readonly status: string;
@@ -30,22 +37,26 @@ export function rankRuns(
   return sorted.map((row, i) => ({ ...row, rank: i + 1 }));
 }
 
-export function writeLeaderboard(
+export async function writeLeaderboard(
   dir: string,
   rows: readonly LeaderboardRow[],
   metric: string,
   sweepDir: string,
-): void {
+): Promise<void> {
   writeJson(join(dir, 'leaderboard.json'), { metric, runs: rows });
   const lines = rows.map((r) => {
     const run = r.run_dir.startsWith(sweepDir) ? r.run_dir.slice(sweepDir.length + 1) : r.run_dir;
     const score = r.score === null ? 'n/a' : r.score.toFixed(4);
-    return `| ${r.rank} | ${score} | ${r.overrides.map((o) => `\`${o}\``).join(' ')} | ${r.status} | ${Math.round(r.seconds)} | ${run} |`;
+    return `| ${r.rank} | ${r.name ?? ''} | ${score} | ${r.overrides.map((o) => `\`${o}\``).join(' ')} | ${r.status} | ${Math.round(r.seconds)} | ${run} |`;
   });
   const table = [
-    `| rank | ${metric} | overrides | status | seconds | run |`,
-    '| ---: | ---: | --- | --- | ---: | --- |',
+    `| rank | name | ${metric} | overrides | status | seconds | run |`,
+    '| ---: | --- | ---: | --- | --- | ---: | --- |',
     ...lines,
   ];
   writeFileAtomic(join(dir, 'leaderboard.md'), `# Sweep leaderboard\n\n${table.join('\n')}\n`);
+  const points = rows.flatMap((r) =>
+    r.score === null ? [] : [{ name: r.name ?? `run ${r.rank}`, seconds: r.seconds, score: r.score }],
+  );
+  if (points.length > 0) await renderPng(tradeoffSpec(points, metric), join(dir, 'tradeoff.png'));
 }

@@ -9,7 +9,7 @@ import { fromRepo } from '../paths.js';
 import { createRunDir } from '../runs/run-dir.js';
 import type { TrainOptions, TrainSummary } from '../train/run.js';
 import { type LeaderboardRow, rankRuns, type SweepRun, writeLeaderboard } from './leaderboard.js';
-import { type SweepSpec, sweepPoints } from './spec.js';
+import { namedSweepPoints, type SweepPoint, type SweepSpec } from './spec.js';
 
 export type TrainFn = (composed: ComposedConfig, options: TrainOptions) => Promise<TrainSummary>;
 
@@ -28,11 +28,8 @@ export async function runSweep(
 ): Promise<{ sweep_dir: string; leaderboard: LeaderboardRow[] }> {
   const { spec, log } = options;
   // Sweep runs are not registered one by one: register the winner with `pnpm registry add RUN/model`.
-  const points = sweepPoints(spec).map((point) => [
-    ...options.overrides,
-    ...point,
-    'registry.register=false',
-  ]);
+  const named = namedSweepPoints(spec);
+  const points = named.map((point) => [...options.overrides, ...point.overrides, 'registry.register=false']);
   const configs = points.map((overrides) => composeConfig({ configDir: options.configDir, overrides }));
   const first = configs[0];
   if (!first) throw new Error('The sweep has no points.');
@@ -47,6 +44,7 @@ export async function runSweep(
     log.info({ run: i + 1, of: configs.length, overrides }, 'sweep run');
     const summary = await options.train(composed, { runDir, stopRequested: options.stopRequested });
     runs.push({
+      name: (named[i] as SweepPoint).name,
       run_dir: summary.run_dir,
       overrides,
       status: summary.status,
@@ -54,7 +52,7 @@ export async function runSweep(
       metrics: summary.metrics,
     });
     leaderboard = rankRuns(runs, spec.metric, spec.goal);
-    writeLeaderboard(sweepDir, leaderboard, spec.metric, sweepDir);
+    await writeLeaderboard(sweepDir, leaderboard, spec.metric, sweepDir);
   }
   return { sweep_dir: sweepDir, leaderboard };
 }
