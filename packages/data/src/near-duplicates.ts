@@ -69,18 +69,45 @@ export interface DuplicateGroups {
   readonly groups: number[][];
 }
 
-/**
- * Groups `count` images, given their rows of `size` x `size` pixels and their content hashes (equal hashes are
- * always one group, whatever the pixels). All pairs are compared: 16 M pairs for this dataset, ~2 s on one core,
- * paid once per processed cache.
- */
-export function groupNearDuplicates(
+/** Two images closer than a threshold: their indices (i < j) and 1 - correlation of their signatures. */
+export type NearPair = readonly [number, number, number];
+
+/** Signatures of `count` images, one row of SIGNATURE_SIDE² values each. */
+export function signaturesOf(
   rows: (index: number) => ArrayLike<number>,
-  hashes: readonly string[],
+  count: number,
   size: number,
-  options: GroupingOptions = DEFAULT_GROUPING,
+): Float32Array {
+  const signatures = new Float32Array(count * SIGNATURE_LENGTH);
+  for (let i = 0; i < count; i++) {
+    imageSignature(rows(i), size, signatures.subarray(i * SIGNATURE_LENGTH, (i + 1) * SIGNATURE_LENGTH));
+  }
+  return signatures;
+}
+
+/** Every pair of signatures within maxDistance. All pairs are compared: 16 M for this dataset, seconds on one core. */
+export function nearPairs(signatures: Float32Array, maxDistance: number): NearPair[] {
+  const count = signatures.length / SIGNATURE_LENGTH;
+  const pairs: NearPair[] = [];
+  for (let i = 0; i < count; i++) {
+    const a = i * SIGNATURE_LENGTH;
+    for (let j = i + 1; j < count; j++) {
+      const b = j * SIGNATURE_LENGTH;
+      let dot = 0;
+      for (let k = 0; k < SIGNATURE_LENGTH; k++) {
+        dot += (signatures[a + k] as number) * (signatures[b + k] as number);
+      }
+      if (1 - dot <= maxDistance) pairs.push([i, j, 1 - dot]);
+    }
+  }
+  return pairs;
+}
+
+/** Connected components of `count` items joined by `links` (pairs of indices). */
+export function componentsOf(
+  count: number,
+  links: Iterable<readonly [number, number, ...unknown[]]>,
 ): DuplicateGroups {
-  const count = hashes.length;
   const parent = Int32Array.from({ length: count }, (_, i) => i);
   const find = (start: number): number => {
     let root = start;
@@ -92,36 +119,11 @@ export function groupNearDuplicates(
     }
     return root;
   };
-  const join = (a: number, b: number): void => {
+  for (const [a, b] of links) {
     const ra = find(a);
     const rb = find(b);
     if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
-  };
-
-  const firstWithHash = new Map<string, number>();
-  hashes.forEach((hash, i) => {
-    const first = firstWithHash.get(hash);
-    if (first === undefined) firstWithHash.set(hash, i);
-    else join(first, i);
-  });
-
-  const signatures = new Float32Array(count * SIGNATURE_LENGTH);
-  for (let i = 0; i < count; i++) {
-    imageSignature(rows(i), size, signatures.subarray(i * SIGNATURE_LENGTH, (i + 1) * SIGNATURE_LENGTH));
   }
-  const minCorrelation = 1 - options.maxDistance;
-  for (let i = 0; i < count; i++) {
-    const a = i * SIGNATURE_LENGTH;
-    for (let j = i + 1; j < count; j++) {
-      const b = j * SIGNATURE_LENGTH;
-      let dot = 0;
-      for (let k = 0; k < SIGNATURE_LENGTH; k++) {
-        dot += (signatures[a + k] as number) * (signatures[b + k] as number);
-      }
-      if (dot >= minCorrelation) join(i, j);
-    }
-  }
-
   const idOfRoot = new Map<number, number>();
   const groupOf = new Int32Array(count);
   const members: number[][] = [];
@@ -140,4 +142,25 @@ export function groupNearDuplicates(
     .filter((m) => m.length > 1)
     .sort((a, b) => b.length - a.length || (a[0] as number) - (b[0] as number));
   return { groupOf, groups };
+}
+
+/**
+ * Groups `count` images, given their rows of `size` x `size` pixels and their content hashes (equal hashes are
+ * always one group, whatever the pixels).
+ */
+export function groupNearDuplicates(
+  rows: (index: number) => ArrayLike<number>,
+  hashes: readonly string[],
+  size: number,
+  options: GroupingOptions = DEFAULT_GROUPING,
+): DuplicateGroups {
+  const firstWithHash = new Map<string, number>();
+  const sameBytes: [number, number][] = [];
+  hashes.forEach((hash, i) => {
+    const first = firstWithHash.get(hash);
+    if (first === undefined) firstWithHash.set(hash, i);
+    else sameBytes.push([first, i]);
+  });
+  const near = nearPairs(signaturesOf(rows, hashes.length, size), options.maxDistance);
+  return componentsOf(hashes.length, [...sameBytes, ...near]);
 }
