@@ -1,5 +1,4 @@
 export { defaultCacheDir, ensureProcessed, type ProcessOptions } from './cache.js';
-export { dataCommands } from './commands/index.js';
 export { DEFAULT_MAX_PIXELS, type DecodeOptions, decodeGray } from './decode.js';
 export {
   byCodePoint,
@@ -10,7 +9,7 @@ export {
 } from './discover.js';
 export { DatasetError, ImageError, type ImageErrorCode } from './errors.js';
 export { type ImageFormat, type ImageHeader, readHeader } from './header.js';
-export { createLogger, type Logger } from './log.js';
+export type { Logger } from './log.js';
 export { type Manifest, type ManifestSample, type ManifestSkipped, PIPELINE } from './manifest.js';
 export {
   DEFAULT_GROUPING,
