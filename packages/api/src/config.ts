@@ -3,6 +3,7 @@
  * down as a plain typed object. Nothing below this module reads `process.env`.
  */
 import { availableParallelism } from 'node:os';
+import { BACKEND_CHOICES, type BackendChoice } from '@mri/model/contract';
 import { z } from 'zod';
 
 const MB = 1024 * 1024;
@@ -23,7 +24,7 @@ export const envSchema = z.object({
   MODEL: z.string().min(1).default('production'),
   /** Where the model registry lives (a folder or `gs://bucket/prefix`); used when MODEL is an alias. */
   REGISTRY: z.string().min(1).default('registry'),
-  BACKEND: z.enum(['auto', 'wasm', 'cpu', 'tensorflow']).default('wasm'),
+  BACKEND: z.enum(BACKEND_CHOICES).default('wasm'),
   /** Inference workers, each with its own wasm instance. */
   WORKERS: integer(1).max(16).default(Math.min(2, availableParallelism())),
   MAX_BATCH: integer(1).max(256).default(8),
@@ -56,7 +57,7 @@ export interface ServiceConfig {
   readonly host: string;
   readonly model: string;
   readonly registry: string;
-  readonly backend: 'auto' | 'wasm' | 'cpu' | 'tensorflow';
+  readonly backend: BackendChoice;
   readonly batching: BatchingConfig;
   readonly limits: { readonly maxUploadBytes: number; readonly maxPixels: number };
   readonly corsOrigins: readonly string[];
