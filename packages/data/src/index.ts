@@ -18,7 +18,7 @@ export {
   groupNearDuplicates,
   imageSignature,
 } from './near-duplicates.js';
-export { normalise } from './normalise.js';
+export { normalise, normaliseDelta, normaliseUnit } from './normalise.js';
 export { CACHE_ROOT, REPO_ROOT, SAMPLE_ROOT } from './paths.js';
 export { createDecodePool, type DecodePool, type DecodePoolOptions } from './pool.js';
 export { preprocess } from './preprocess.js';
@@ -26,4 +26,5 @@ export { loadProcessed, type ProcessedDataset } from './processed.js';
 export { seededRandom } from './random.js';
 export { DEFAULT_SPEC, type PreprocessingSpec, parseSpec, specFor } from './spec.js';
 export { type Split, type SplitOptions, stratifiedSplit } from './split.js';
+export { type ImageStatistics, imageStatistics } from './statistics.js';
 export type { DuplicateSummary, ProcessSummary } from './summary.js';

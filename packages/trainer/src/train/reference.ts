@@ -3,6 +3,7 @@
  * and standard deviation computed on the preprocessed tensor (the same tensor serving computes), with 10 bins
  * spanning the training range.
  */
+import { imageStatistics } from '@mri/data';
 import type { TrainingReference } from '@mri/model';
 import type { Split } from './batches.js';
 import { classCounts } from './data.js';
@@ -18,16 +19,9 @@ export function trainingReference(
   const means: number[] = [];
   const stds: number[] = [];
   for (let i = 0; i < split.count; i++) {
-    const image = split.images.subarray(i * pixels, (i + 1) * pixels);
-    let sum = 0;
-    let sumSq = 0;
-    for (const v of image) {
-      sum += v;
-      sumSq += v * v;
-    }
-    const mean = sum / pixels;
+    const { mean, std } = imageStatistics(split.images.subarray(i * pixels, (i + 1) * pixels));
     means.push(mean);
-    stds.push(Math.sqrt(Math.max(0, sumSq / pixels - mean * mean)));
+    stds.push(std);
   }
   return {
     classCounts: classCounts(split, classNames),
