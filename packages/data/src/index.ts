@@ -24,7 +24,7 @@ export { createDecodePool, type DecodePool, type DecodePoolOptions } from './poo
 export { preprocess } from './preprocess.js';
 export { loadProcessed, type ProcessedDataset } from './processed.js';
 export { seededRandom } from './random.js';
-export { DEFAULT_SPEC, type PreprocessingSpec, parseSpec, specFor } from './spec.js';
+export { DEFAULT_IMAGE_SIZE, DEFAULT_SPEC, type PreprocessingSpec, parseSpec, specFor } from './spec.js';
 export { type Split, type SplitOptions, stratifiedSplit } from './split.js';
 export { type ImageStatistics, imageStatistics } from './statistics.js';
 export type { DuplicateSummary, ProcessSummary } from './summary.js';
