@@ -4,14 +4,19 @@
  * spanning the training range.
  */
 import { imageStatistics } from '@mri/data';
-import type { TrainingReference } from '@mri/model';
-import type { Split } from './batches.js';
-import { classCounts } from './data.js';
+import type { TrainingReference } from '../contract.js';
 
 const BINS = 10;
 
+/** Preprocessed images `[count, size, size, 1]` row-major, and their labels (indices into the class names). */
+export interface LabelledImages {
+  readonly images: Float32Array;
+  readonly labels: ArrayLike<number>;
+  readonly count: number;
+}
+
 export function trainingReference(
-  split: Split,
+  split: LabelledImages,
   classNames: readonly string[],
   size: number,
 ): TrainingReference {
@@ -24,9 +29,18 @@ export function trainingReference(
     stds.push(std);
   }
   return {
-    classCounts: classCounts(split, classNames),
+    classCounts: classCounts(split.labels, classNames),
     features: { mean: histogram(means), std: histogram(stds) },
   };
+}
+
+function classCounts(labels: ArrayLike<number>, classNames: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = Object.fromEntries(classNames.map((c) => [c, 0]));
+  for (let i = 0; i < labels.length; i++) {
+    const name = classNames[labels[i] as number] as string;
+    counts[name] = (counts[name] as number) + 1;
+  }
+  return counts;
 }
 
 export function histogram(values: readonly number[]): { edges: number[]; proportions: number[] } {
