@@ -36,25 +36,9 @@ async function build() {
   const external = {
     name: 'external-dependencies',
     setup(builder) {
-      // These packages import nothing for its effect, so declaring their modules side-effect free lets the bundle
-      // keep what the service calls (preprocess, the registry lookup) and drop their CLIs and caches.
-      const pure = ['data', 'storage'];
-      const pureDirs = pure.map((name) => join(packages, name, 'src'));
-      builder.onResolve({ filter: /^(\.|@mri\/)/ }, async (args) => {
-        if (args.pluginData === 'resolving') return undefined;
-        const inPure = pureDirs.some((dir) => args.importer.startsWith(dir));
-        const purePackage = pure.some((name) => args.path === `@mri/${name}`);
-        if (!(args.path.startsWith('.') ? inPure : purePackage)) return undefined;
-        const found = await builder.resolve(args.path, {
-          resolveDir: args.resolveDir,
-          kind: args.kind,
-          importer: args.importer,
-          pluginData: 'resolving',
-        });
-        if (found.errors.length > 0) return { errors: found.errors };
-        return { path: found.path, sideEffects: false };
-      });
       builder.onResolve({ filter: /^[^./]/ }, async (args) => {
+        // Workspace packages are bundled; those that import nothing for its effect say so in their package.json
+        // ("sideEffects"), so the bundle keeps what the service calls and drops the rest.
         if (args.path.startsWith('@mri/') || args.pluginData === 'resolving') return undefined;
         if (args.path.startsWith('node:')) return { path: args.path, external: true };
         const found = await builder.resolve(args.path, {
@@ -64,9 +48,8 @@ async function build() {
         });
         if (found.errors.length > 0) return { errors: found.errors };
         if (args.path.startsWith('@tensorflow/')) return { path: found.path, namespace: 'required' };
-        // Declared free of side effects, so an import nothing uses is dropped: the worker needs one function of
-        // the data package, not the CLI's progress bars and YAML parser. tfjs is the exception: its backends
-        // register themselves on import.
+        // Declared free of side effects, so an import whose bindings nothing uses is dropped and its package never
+        // loaded. tfjs is the exception: its backends register themselves on import.
         return { path: found.path, external: true, sideEffects: false };
       });
       // tfjs ships CommonJS bundles of several MB. Imported from ESM, Node first scans each for its export names

@@ -9,10 +9,10 @@ import { addOuts, push } from '@mri/datasync';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-// `pnpm data` is packages/data's CLI with the data-sync commands registered: run it as a user would, in a clone
+// `pnpm data` is packages/data-cli's CLI with the data-sync commands registered: run it as a user would, in a clone
 // that has only data.dvc and .dvc/config, against a DVC-layout folder remote filled with the embedded sample.
 const ROOT = join(import.meta.dirname, '..', '..');
-const CLI = join(ROOT, 'packages/data/src/cli.ts');
+const CLI = join(ROOT, 'packages/data-cli/src/cli.ts');
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const SAMPLE = join(ROOT, 'sample/brain-mri/Testing');
 

@@ -3,6 +3,8 @@
  * down as a plain typed object. Nothing below this module reads `process.env`.
  */
 import { availableParallelism } from 'node:os';
+import { DEFAULT_IMAGE_SIZE } from '@mri/data/spec';
+import { BACKEND_CHOICES, type BackendChoice } from '@mri/model/contract';
 import { z } from 'zod';
 
 const MB = 1024 * 1024;
@@ -23,15 +25,15 @@ export const envSchema = z.object({
   MODEL: z.string().min(1).default('production'),
   /** Where the model registry lives (a folder or `gs://bucket/prefix`); used when MODEL is an alias. */
   REGISTRY: z.string().min(1).default('registry'),
-  BACKEND: z.enum(['auto', 'wasm', 'cpu', 'tensorflow']).default('wasm'),
+  BACKEND: z.enum(BACKEND_CHOICES).default('wasm'),
   /** Inference workers, each with its own wasm instance. */
   WORKERS: integer(1).max(16).default(Math.min(2, availableParallelism())),
   MAX_BATCH: integer(1).max(256).default(8),
   /**
-   * Batches are also capped at this many input pixels (default: 2 images of 128x128, 1 of 224x224), bounding the
-   * wasm heaps, which keep their peak size for good.
+   * Batches are also capped at this many input pixels (default: 2 images of the default size, 1 of 224x224),
+   * bounding the wasm heaps, which keep their peak size for good.
    */
-  MAX_BATCH_PIXELS: integer(1).default(2 * 128 * 128),
+  MAX_BATCH_PIXELS: integer(1).default(2 * DEFAULT_IMAGE_SIZE * DEFAULT_IMAGE_SIZE),
   MAX_WAIT_MS: integer(0).max(1000).default(4),
   /** Requests waiting for a worker beyond this are refused with 503, so latency stays bounded under overload. */
   MAX_QUEUE: integer(1).default(256),
@@ -56,7 +58,7 @@ export interface ServiceConfig {
   readonly host: string;
   readonly model: string;
   readonly registry: string;
-  readonly backend: 'auto' | 'wasm' | 'cpu' | 'tensorflow';
+  readonly backend: BackendChoice;
   readonly batching: BatchingConfig;
   readonly limits: { readonly maxUploadBytes: number; readonly maxPixels: number };
   readonly corsOrigins: readonly string[];

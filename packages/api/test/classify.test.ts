@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { preprocess } from '@mri/data';
+import { loadServingClassifier } from '@mri/model/serving';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSample, sampleImages } from './support/sample.js';
 import { imageForm, postForm, type RunningApp, startApp, testModel } from './support/server.js';
@@ -30,6 +32,26 @@ describe('POST /classify with a real MRI', () => {
       inference: expect.any(Number),
       total: expect.any(Number),
     });
+  });
+
+  it('scores every class exactly as the model scores preprocess(bytes) of the same file', async () => {
+    const classifier = await loadServingClassifier(await testModel());
+    try {
+      for (const image of sampleImages('Testing').slice(0, 4)) {
+        const bytes = readSample(image.path);
+        const { json } = await postForm(server.url, imageForm(bytes));
+        const served = Object.fromEntries(
+          (json.predictions as Array<{ class: string; score: number }>).map((p) => [p.class, p.score]),
+        );
+        const input = await preprocess(bytes, classifier.metadata.preprocessing);
+        const direct = await classifier.predict(input, 1);
+        classifier.metadata.classNames.forEach((name, i) => {
+          expect(served[name], `${image.path} ${name}`).toBeCloseTo(direct[i] as number, 6);
+        });
+      }
+    } finally {
+      classifier.dispose();
+    }
   });
 
   it('answers on /classify/ too, the path the reference served', async () => {

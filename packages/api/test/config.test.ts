@@ -1,3 +1,4 @@
+import { DEFAULT_IMAGE_SIZE } from '@mri/data';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, configFromEnv } from '../src/config.js';
 
@@ -9,9 +10,9 @@ describe('configFromEnv', () => {
     expect(config.batching.workers).toBeGreaterThanOrEqual(1);
   });
 
-  it('bounds a default batch to two images at 128 px and one at 224 px (peak memory, see the README)', () => {
+  it('bounds a default batch to two images at the default size and one at 224 px (peak memory, see the README)', () => {
     const { maxBatchPixels } = configFromEnv({}).batching;
-    expect(Math.floor(maxBatchPixels / (128 * 128))).toBe(2);
+    expect(Math.floor(maxBatchPixels / (DEFAULT_IMAGE_SIZE * DEFAULT_IMAGE_SIZE))).toBe(2);
     expect(Math.floor(maxBatchPixels / (224 * 224))).toBe(0);
   });
 

@@ -18,9 +18,15 @@ export interface PreprocessingSpec {
   readonly std: number;
 }
 
+/**
+ * The product's default image size, in one place: the data CLI's and the default spec's size, the API's default
+ * batch-pixel budget, and (a test pins it) the training config's `data.image_size`.
+ */
+export const DEFAULT_IMAGE_SIZE = 128;
+
 export const DEFAULT_SPEC: PreprocessingSpec = {
   version: 1,
-  size: 128,
+  size: DEFAULT_IMAGE_SIZE,
   channels: 1,
   resample: 'bicubic',
   mean: 0.5,

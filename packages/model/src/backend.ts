@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import type { BackendChoice, BackendName } from './contract.js';
+import { BACKEND_NAMES, type BackendChoice, type BackendName } from './contract.js';
 import { registerWasmTrainingKernels } from './kernels/index.js';
 import { log } from './log.js';
 
@@ -49,7 +49,7 @@ export async function initBackend(
   { quiet = false }: { quiet?: boolean } = {},
 ): Promise<BackendName> {
   if (active !== undefined && (choice === 'auto' || choice === active)) return active;
-  const candidates: BackendName[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice];
+  const candidates: BackendName[] = choice === 'auto' ? [...BACKEND_NAMES] : [choice];
   const failures: string[] = [];
   for (const name of candidates) {
     const failure = await start(name);

@@ -4,10 +4,19 @@
  */
 import type { PreprocessingSpec } from '@mri/data';
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
-export type BackendChoice = BackendName | 'auto';
+/**
+ * The names below are the one list each: the zoo's table of builders, the artifact reader, the trainer's config
+ * schema and the API's environment schema are built from them. Adding a network is one name here plus its builder.
+ * This module has no runtime imports, so schemas can import it (`@mri/model/contract`) without loading tfjs.
+ */
+export const ARCHITECTURE_NAMES = ['simple_cnn', 'resnet18', 'compact'] as const;
+export type ArchitectureName = (typeof ARCHITECTURE_NAMES)[number];
 
-export type ArchitectureName = 'simple_cnn' | 'resnet18' | 'compact';
+/** tfjs backends, in the order `auto` tries them. */
+export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+export const BACKEND_CHOICES = ['auto', ...BACKEND_NAMES] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 export interface OptimizerSettings {
   readonly name: 'adam' | 'adamw' | 'sgd';

@@ -1,5 +1,6 @@
 export { ArtifactError } from './artifact/errors.js';
 export { loadArtifact } from './artifact/load.js';
+export { type LabelledImages, trainingReference } from './artifact/reference.js';
 export { activeBackend, BackendUnavailableError, initBackend } from './backend.js';
 export { type LoadOptions, loadClassifier } from './classifier.js';
 export * from './contract.js';

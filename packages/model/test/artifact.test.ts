@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArtifactError, createTrainEngine, loadClassifier, type TrainEngine } from '../src/index.js';
+import { loadServingClassifier } from '../src/serving/index.js';
 import { engineOptions, syntheticBatch } from './fixtures.js';
 
 const root = mkdtempSync(join(tmpdir(), 'model-artifact-'));
@@ -103,13 +104,26 @@ describe('artifact', () => {
       /takes 32x32 images but its metadata says 64/,
     ],
     ['a model.json without topology', 'model.json', () => '{}', /not a tfjs layers model/],
-  ] as const)('refuses %s with one clear ArtifactError', async (_case, file, edit, message) => {
-    const dir = corrupted(file, edit);
-    const error = await loadClassifier(dir, { backend: 'wasm' }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ArtifactError);
-    expect((error as Error).message).toMatch(message);
-    expect((error as Error).message.split('\n')).toHaveLength(1);
-  });
+    [
+      'an invalid preprocessing spec',
+      'metadata.json',
+      editJson((j) => {
+        (j.preprocessing as { std: number }).std = 0;
+      }),
+      /invalid preprocessing spec \(Preprocessing spec field "std" must be a positive number, got 0\.\)/,
+    ],
+  ] as const)(
+    'refuses %s with one clear ArtifactError, in both loaders',
+    async (_case, file, edit, message) => {
+      const dir = corrupted(file, edit);
+      for (const load of [() => loadClassifier(dir, { backend: 'wasm' }), () => loadServingClassifier(dir)]) {
+        const error = await load().catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ArtifactError);
+        expect((error as Error).message).toMatch(message);
+        expect((error as Error).message.split('\n')).toHaveLength(1);
+      }
+    },
+  );
 
   it('refuses a directory that holds no artifact', async () => {
     await expect(loadClassifier(join(root, 'nowhere'))).rejects.toThrow(/metadata\.json is missing/);

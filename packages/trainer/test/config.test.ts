@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_IMAGE_SIZE } from '@mri/data';
 import { describe, expect, it } from 'vitest';
 import { composeConfig, parseOverride } from '../src/config/index.js';
 import { CONFIG_DIR } from '../src/paths.js';
@@ -8,6 +9,10 @@ import { CONFIG_DIR } from '../src/paths.js';
 const compose = (...overrides: string[]) => composeConfig({ configDir: CONFIG_DIR, overrides });
 
 describe('composition', () => {
+  it('trains at the one default image size the data package and the API use', () => {
+    expect(compose().config.data.image_size).toBe(DEFAULT_IMAGE_SIZE);
+  });
+
   it('fills each group from the file the defaults list names', () => {
     const { config, choices } = compose();
     expect(choices).toEqual({ data: 'brain_mri', model: 'compact', optimizer: 'adamw', training: 'default' });

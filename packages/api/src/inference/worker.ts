@@ -5,8 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { PreprocessingSpec } from '@mri/data';
-import { decodeGray, type ImageError, normalise } from '@mri/data';
+import { decodeGray, type ImageError, imageStatistics, normalise } from '@mri/data';
 import type { BackendChoice, Classifier } from '@mri/model';
 import { loadServingClassifier } from '@mri/model/serving';
 import type { ClassifyRequest, ImageStats, ItemResult, WorkerMessage, WorkerOptions } from './protocol.js';
@@ -67,9 +66,11 @@ async function classify(request: ClassifyRequest): Promise<void> {
   const items = decoded.map((item, index): ItemResult => {
     if (!(item instanceof Uint8Array)) return item;
     const row = Array.from(probabilities.subarray(next * classes, (next + 1) * classes));
+    // Statistics of the tensor the model saw, by the function the trainer's drift reference uses.
+    const tensor = batch.subarray(next * pixelsPerImage, (next + 1) * pixelsPerImage);
     next += 1;
-    const bytes = request.images[index]?.byteLength ?? 0;
-    return { ok: true, probabilities: row, stats: statsOf(item, spec, bytes) };
+    const stats: ImageStats = { ...imageStatistics(tensor), bytes: request.images[index]?.byteLength ?? 0 };
+    return { ok: true, probabilities: row, stats };
   });
   post({ type: 'result', id: request.id, items, preprocessMs, inferenceMs });
   collectAfter(
@@ -107,23 +108,4 @@ function isImageError(error: unknown): error is ImageError {
   return (
     error instanceof Error && error.name === 'ImageError' && typeof (error as ImageError).code === 'string'
   );
-}
-
-/**
- * Mean and std of the tensor the model saw (normalised pixels): the same figures the trainer records for the
- * training reference, so /drift compares like with like. Normalising is affine, so they follow exactly from the
- * 8-bit pixels' integer sums: one pass over bytes instead of a second pass over floats.
- */
-function statsOf(pixels: Uint8Array, spec: PreprocessingSpec, bytes: number): ImageStats {
-  let sum = 0;
-  let sumSquares = 0;
-  for (let i = 0; i < pixels.length; i++) {
-    const value = pixels[i] as number;
-    sum += value;
-    sumSquares += value * value;
-  }
-  const scale = 1 / (255 * spec.std);
-  const mean = sum / pixels.length;
-  const variance = Math.max(0, sumSquares / pixels.length - mean * mean);
-  return { mean: mean * scale - spec.mean / spec.std, std: Math.sqrt(variance) * scale, bytes };
 }

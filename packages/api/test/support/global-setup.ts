@@ -1,9 +1,9 @@
 /**
- * Runs once per test run, before any test file: makes sure the sample model exists (training it on a fresh clone,
- * reusing the cache after) and hands its folder to the test files, which then need not load the trainer themselves.
+ * Runs once per test run, before any test file: makes sure the sample model exists (trained by the model
+ * package's engine on a fresh clone, reused from the cache after) and hands its folder to the test files.
  */
+import { ensureSampleModel } from '@mri/model/testing';
 import type { TestProject } from 'vitest/node';
-import { ensureSampleModel } from '../../../../tests/support/sample-model.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

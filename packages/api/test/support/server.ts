@@ -18,7 +18,7 @@ export const testConfig = (overrides: Partial<ServiceConfig> = {}): TestConfig =
   ...overrides,
 });
 
-/** The model every API test serves: the trainer's real model trained on the sample (see global-setup.ts). */
+/** The model every API test serves: a real model trained on the sample by the model package (global-setup.ts). */
 export async function testModel(): Promise<string> {
   return inject('sampleModelDir');
 }

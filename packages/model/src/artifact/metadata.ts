@@ -1,7 +1,6 @@
-import { ARTIFACT_FORMAT_VERSION, type ArchitectureName, type ArtifactMetadata } from '../contract.js';
+import { type PreprocessingSpec, parseSpec } from '@mri/data/spec';
+import { ARCHITECTURE_NAMES, ARTIFACT_FORMAT_VERSION, type ArtifactMetadata } from '../contract.js';
 import { ArtifactError } from './errors.js';
-
-const ARCHITECTURES: readonly ArchitectureName[] = ['simple_cnn', 'resnet18', 'compact'];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -17,13 +16,16 @@ function problem(raw: Record<string, unknown>): string | undefined {
     return 'lists no class names (classNames must be at least two strings)';
   }
   if (!Number.isInteger(raw.inputSize) || (raw.inputSize as number) < 1) return 'has no valid inputSize';
-  if (!ARCHITECTURES.includes(raw.architecture as ArchitectureName)) {
+  if (!(ARCHITECTURE_NAMES as readonly string[]).includes(raw.architecture as string)) {
     return `names an unknown architecture ${JSON.stringify(raw.architecture)}`;
   }
-  const spec = raw.preprocessing;
-  if (!isRecord(spec) || spec.size !== raw.inputSize) {
-    return 'has a preprocessing spec whose size does not match its inputSize';
+  let spec: PreprocessingSpec;
+  try {
+    spec = parseSpec(raw.preprocessing);
+  } catch (error) {
+    return `has an invalid preprocessing spec (${(error as Error).message})`;
   }
+  if (spec.size !== raw.inputSize) return 'has a preprocessing spec whose size does not match its inputSize';
   return undefined;
 }
 
@@ -37,5 +39,6 @@ export function parseMetadata(text: string, where: string): ArtifactMetadata {
   if (!isRecord(raw)) throw new ArtifactError(`${where} is not a JSON object; re-save the model.`);
   const found = problem(raw);
   if (found !== undefined) throw new ArtifactError(`${where} ${found}; re-save the model with this version.`);
-  return raw as unknown as ArtifactMetadata;
+  // The spec as parseSpec returns it: typed, unknown fields dropped, an absent resample made explicit.
+  return { ...(raw as unknown as ArtifactMetadata), preprocessing: parseSpec(raw.preprocessing) };
 }

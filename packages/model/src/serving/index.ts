@@ -5,13 +5,10 @@
  * it runs the network as a plan of fused ops with BatchNorm folded into the convolutions. Same artifact checks,
  * same answers (within float rounding) as `loadClassifier`.
  */
-import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { ArtifactError } from '../artifact/errors.js';
-import { METADATA_FILE, MODEL_FILE, WEIGHTS_FILE } from '../artifact/files.js';
-import { parseMetadata } from '../artifact/metadata.js';
-import { expectedBytes, parseModelJson, readOrFail } from '../artifact/read.js';
+import { checkShapes, readArtifactFiles } from '../artifact/read.js';
 import type { ArtifactMetadata, Classifier } from '../contract.js';
 import { registerWasmConvolution } from '../kernels/conv2d-forward.js';
 import { type Plan, planOf, type Step, type Topology, UnsupportedLayerError, type Weight } from './plan.js';
@@ -56,25 +53,11 @@ async function startWasm(): Promise<boolean> {
 }
 
 async function readPlan(dir: string): Promise<{ plan: Plan; metadata: ArtifactMetadata }> {
-  const root = resolve(dir);
-  const metadataPath = join(root, METADATA_FILE);
-  const modelPath = join(root, MODEL_FILE);
-  const weightsPath = join(root, WEIGHTS_FILE);
-  const [metadataBytes, modelBytes, weights] = await Promise.all(
-    [metadataPath, modelPath, weightsPath].map(readOrFail),
-  );
-  const metadata = parseMetadata((metadataBytes as Buffer).toString('utf8'), metadataPath);
-  const modelJson = parseModelJson((modelBytes as Buffer).toString('utf8'), modelPath);
-  const specs = modelJson.weightsManifest.flatMap((group) => group.weights);
-  const expected = expectedBytes(specs);
-  if ((weights as Buffer).byteLength !== expected) {
-    throw new ArtifactError(
-      `${weightsPath} holds ${(weights as Buffer).byteLength} bytes but model.json describes ${expected}; the file is truncated or from another model.`,
-    );
-  }
+  const files = await readArtifactFiles(dir);
+  const { metadata, modelJson, specs, weights, modelPath } = files;
   const byName = new Map<string, Weight>();
-  let offset = (weights as Buffer).byteOffset;
-  const buffer = (weights as Buffer).buffer;
+  let offset = weights.byteOffset;
+  const buffer = weights.buffer;
   for (const spec of specs) {
     const length = spec.shape.reduce((a, b) => a * b, 1);
     if (spec.dtype === 'float32' || spec.dtype === undefined) {
@@ -98,16 +81,8 @@ async function readPlan(dir: string): Promise<{ plan: Plan; metadata: ArtifactMe
     );
   }
   const [, height, width] = plan.inputShape;
-  if (plan.outputUnits !== metadata.classNames.length) {
-    throw new ArtifactError(
-      `The model in ${root} has ${plan.outputUnits} outputs but its metadata lists ${metadata.classNames.length} classes; the files come from different models.`,
-    );
-  }
-  if (height !== metadata.inputSize || width !== metadata.inputSize) {
-    throw new ArtifactError(
-      `The model in ${root} takes ${height}x${width} images but its metadata says ${metadata.inputSize}; the files come from different models.`,
-    );
-  }
+  checkShapes(files, { height, width, outputUnits: plan.outputUnits });
+
   return { plan, metadata };
 }
 

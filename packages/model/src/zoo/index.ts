@@ -1,5 +1,5 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { ArchitectureName } from '../contract.js';
+import { ARCHITECTURE_NAMES, type ArchitectureName } from '../contract.js';
 import { compact } from './compact.js';
 import { initialiseWeights } from './init.js';
 import { resnet18 } from './resnet18.js';
@@ -18,7 +18,7 @@ const builders: Record<ArchitectureName, (settings: ZooSettings) => tfl.LayersMo
   compact,
 };
 
-export const ARCHITECTURES = Object.keys(builders) as ArchitectureName[];
+export const ARCHITECTURES: readonly ArchitectureName[] = ARCHITECTURE_NAMES;
 
 /** Smallest input each architecture accepts: its downsampling must leave at least one pixel. */
 const MIN_INPUT: Record<ArchitectureName, number> = { simple_cnn: 22, resnet18: 32, compact: 32 };

@@ -3,6 +3,7 @@
  * nothing else gets through: the config is validated once, at the edge, then passed down as a plain typed object.
  * Optional keys are the ones a user adds with `+key=value`; everything else comes from the files in configs/.
  */
+import { ARCHITECTURE_NAMES, BACKEND_CHOICES } from '@mri/model/contract';
 import { z } from 'zod';
 
 const positiveInt = z.number().int().positive();
@@ -20,7 +21,7 @@ export const dataSchema = z.strictObject({
 });
 
 export const modelSchema = z.strictObject({
-  architecture: z.enum(['simple_cnn', 'resnet18', 'compact']),
+  architecture: z.enum(ARCHITECTURE_NAMES),
   /** Channels of the first block, for networks that scale by it (compact); omitted: the network's default. */
   width: z.number().int().min(4).max(128).optional(),
 });
@@ -75,7 +76,7 @@ export const registrySchema = z.strictObject({
 
 export const configSchema = z.strictObject({
   seed: z.number().int(),
-  backend: z.enum(['auto', 'wasm', 'cpu', 'tensorflow']),
+  backend: z.enum(BACKEND_CHOICES),
   /** Data-parallel training workers; 0 trains on the main thread, `auto` uses one per core. */
   workers: z.union([z.number().int().min(0).max(64), z.literal('auto')]),
   /** Where runs are written, relative to the repository root unless absolute. */

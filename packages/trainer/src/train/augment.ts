@@ -3,7 +3,7 @@
  * (rotation, zoom and shift in one bilinear resampling, filling with black), brightness shift and contrast change. Brightness is given in [0, 1] pixel units and
  * converted with the preprocessing spec, so the same config means the same thing whatever the normalisation.
  */
-import type { PreprocessingSpec } from '@mri/data';
+import { normaliseDelta, normaliseUnit, type PreprocessingSpec } from '@mri/data';
 import type { AugmentationConfig } from '../config/index.js';
 import { type Random, symmetric } from './random.js';
 
@@ -32,10 +32,10 @@ export function augmentImage(
       shiftX: symmetric(random, config.translate) * size,
       shiftY: symmetric(random, config.translate) * size,
     };
-    warpAffine(image, scratch, size, warp, -spec.mean / spec.std);
+    warpAffine(image, scratch, size, warp, normaliseUnit(0, spec));
   }
   if (config.brightness > 0 || config.contrast > 0) {
-    const shift = symmetric(random, config.brightness) / spec.std;
+    const shift = normaliseDelta(symmetric(random, config.brightness), spec);
     const scale = 1 + symmetric(random, config.contrast);
     adjust(image, shift, scale);
   }

@@ -13,12 +13,3 @@ export interface PreparedData {
   readonly dataHash: string;
   readonly root: string;
 }
-
-export function classCounts(split: Split, classNames: readonly string[]): Record<string, number> {
-  const counts: Record<string, number> = Object.fromEntries(classNames.map((c) => [c, 0]));
-  for (const y of split.labels) {
-    const name = classNames[y] as string;
-    counts[name] = (counts[name] as number) + 1;
-  }
-  return counts;
-}

@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
-import { createTrainEngine, type EngineOptions } from '@mri/model';
+import { createTrainEngine, type EngineOptions, trainingReference } from '@mri/model';
 import { openRegistry } from '@mri/registry';
 import type { ComposedConfig, TrainConfig } from '../config/index.js';
 import { writeJson, writeYaml } from '../files.js';
@@ -21,7 +21,6 @@ import type { PreparedData } from './data.js';
 import { prepareData } from './load-data.js';
 import { trainLoop } from './loop.js';
 import { type RunProfiler, startProfiler } from './profile.js';
-import { trainingReference } from './reference.js';
 
 export interface TrainOptions {
   readonly profile?: boolean;

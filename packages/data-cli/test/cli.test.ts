@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { REPO_ROOT } from '@mri/data';
 import { describe, expect, it, vi } from 'vitest';
-import { REPO_ROOT } from '../src/paths.js';
 import { sampleCopy, tempDir } from './helpers.js';
 
 const TSX = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
-const CLI = join(REPO_ROOT, 'packages', 'data', 'src', 'cli.ts');
+const CLI = join(REPO_ROOT, 'packages', 'data-cli', 'src', 'cli.ts');
 
 function data(args: string[], cwd = tempDir()) {
   const result = spawnSync(TSX, [CLI, ...args], {
@@ -97,24 +97,5 @@ describe('runCli (in process)', () => {
     } finally {
       error.mockRestore();
     }
-  });
-});
-
-describe('createLogger', () => {
-  it('writes one plain line per event on a terminal', async () => {
-    const { createLogger } = await import('../src/log.js');
-    const written: string[] = [];
-    const write = vi
-      .spyOn(process.stderr, 'write')
-      .mockImplementation((chunk) => written.push(String(chunk)) > 0);
-    try {
-      createLogger('data', 'info', true).warn(
-        { file: 'a.jpg' },
-        'skipped a.jpg: The file is empty (0 bytes).',
-      );
-    } finally {
-      write.mockRestore();
-    }
-    expect(written).toEqual(['warn skipped a.jpg: The file is empty (0 bytes).\n']);
   });
 });

@@ -1,9 +1,5 @@
+import { DEFAULT_MAX_PIXELS, DEFAULT_SPEC, ensureProcessed, SAMPLE_ROOT, specFor } from '@mri/data';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { ensureProcessed } from '../cache.js';
-import { DEFAULT_MAX_PIXELS } from '../decode.js';
-import { createLogger } from '../log.js';
-import { SAMPLE_ROOT } from '../paths.js';
-import { DEFAULT_SPEC, specFor } from '../spec.js';
 
 interface ProcessArgs {
   root: string;
@@ -55,7 +51,6 @@ export const processCommand: CommandModule<object, ProcessArgs> = {
       validationFraction: args['validation-fraction'],
       maxPixels: args['max-pixels'],
       threads: args.threads,
-      logger: createLogger('data'),
     });
     const classes = Object.entries(summary.classes)
       .map(([name, n]) => `${name} ${n}`)

@@ -3,14 +3,20 @@
  * and standard deviation computed on the preprocessed tensor (the same tensor serving computes), with 10 bins
  * spanning the training range.
  */
-import type { TrainingReference } from '@mri/model';
-import type { Split } from './batches.js';
-import { classCounts } from './data.js';
+import { imageStatistics } from '@mri/data';
+import type { TrainingReference } from '../contract.js';
 
 const BINS = 10;
 
+/** Preprocessed images `[count, size, size, 1]` row-major, and their labels (indices into the class names). */
+export interface LabelledImages {
+  readonly images: Float32Array;
+  readonly labels: ArrayLike<number>;
+  readonly count: number;
+}
+
 export function trainingReference(
-  split: Split,
+  split: LabelledImages,
   classNames: readonly string[],
   size: number,
 ): TrainingReference {
@@ -18,21 +24,23 @@ export function trainingReference(
   const means: number[] = [];
   const stds: number[] = [];
   for (let i = 0; i < split.count; i++) {
-    const image = split.images.subarray(i * pixels, (i + 1) * pixels);
-    let sum = 0;
-    let sumSq = 0;
-    for (const v of image) {
-      sum += v;
-      sumSq += v * v;
-    }
-    const mean = sum / pixels;
+    const { mean, std } = imageStatistics(split.images.subarray(i * pixels, (i + 1) * pixels));
     means.push(mean);
-    stds.push(Math.sqrt(Math.max(0, sumSq / pixels - mean * mean)));
+    stds.push(std);
   }
   return {
-    classCounts: classCounts(split, classNames),
+    classCounts: classCounts(split.labels, classNames),
     features: { mean: histogram(means), std: histogram(stds) },
   };
+}
+
+function classCounts(labels: ArrayLike<number>, classNames: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = Object.fromEntries(classNames.map((c) => [c, 0]));
+  for (let i = 0; i < labels.length; i++) {
+    const name = classNames[labels[i] as number] as string;
+    counts[name] = (counts[name] as number) + 1;
+  }
+  return counts;
 }
 
 export function histogram(values: readonly number[]): { edges: number[]; proportions: number[] } {

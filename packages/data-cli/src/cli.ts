@@ -1,11 +1,11 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { DatasetError, ImageError } from '@mri/data';
 import { isUserError } from '@mri/datasync';
 import type { CommandModule } from 'yargs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { dataCommands } from './commands/index.js';
-import { DatasetError, ImageError } from './errors.js';
 
 /**
  * The `data` CLI: a list of command modules. Errors a user can cause end in one sentence on stderr and exit code 1;
@@ -42,7 +42,7 @@ export async function runCli(
 
 class UsageError extends Error {}
 
-// Run when executed (tsx packages/data/src/cli.ts ...), not when imported; robust to symlinks and spaces in paths.
+// Run when executed (tsx packages/data-cli/src/cli.ts ...), not when imported; robust to symlinks and spaces in paths.
 if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
   process.exitCode = await runCli(hideBin(process.argv));
 }
