@@ -22,7 +22,7 @@ export interface PreprocessingSpec {
  * The product's default image size, in one place: the data CLI's and the default spec's size, the API's default
  * batch-pixel budget, and (a test pins it) the training config's `data.image_size`.
  */
-export const DEFAULT_IMAGE_SIZE = 128;
+export const DEFAULT_IMAGE_SIZE = 112;
 
 export const DEFAULT_SPEC: PreprocessingSpec = {
   version: 1,
