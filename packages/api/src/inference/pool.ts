@@ -34,6 +34,7 @@ export class InferencePool {
   private nextId = 0;
   private closing = false;
   private firstLoad: Promise<LoadedModel>;
+  private whenDrained: (() => void) | undefined;
   private settleFirstLoad!: { resolve(model: LoadedModel): void; reject(error: Error): void };
   /** Called whenever a worker becomes free, so whoever queues work can hand over the next batch. */
   onIdle: () => void = () => {};
@@ -87,9 +88,24 @@ export class InferencePool {
     });
   }
 
+  /** Resolves once no worker holds a batch (used before retiring a pool whose model was replaced). */
+  drain(): Promise<void> {
+    if (!this.slots.some((slot) => slot.busy)) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.whenDrained = resolve;
+    });
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+  }
+
+  private checkDrained(): void {
+    if (this.whenDrained && !this.slots.some((slot) => slot.busy)) {
+      this.whenDrained();
+      this.whenDrained = undefined;
+    }
   }
 
   private spawn(): Slot {
@@ -126,6 +142,7 @@ export class InferencePool {
         if (message.type === 'result') busy?.resolve(message);
         else busy?.reject(new Error(message.message));
         this.onIdle();
+        this.checkDrained();
         return;
       }
     }
@@ -136,6 +153,7 @@ export class InferencePool {
     if (index < 0) return;
     slot.busy?.reject(error);
     slot.busy = undefined;
+    this.checkDrained();
     if (this.closing) return;
     this.slots[index] = this.spawn();
   }
