@@ -61,6 +61,7 @@ const argv = await yargs(hideBin(process.argv))
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const work = mkdtempSync(join(tmpdir(), 'bench-stress-'));
 const smallImage = readFileSync(firstSampleImage());
+log('making the large JPEG');
 const largeImage = argv.image ? readFileSync(argv.image) : await largeJpeg(firstSampleImage());
 
 interface Tally {
@@ -91,6 +92,7 @@ async function run(name: string, env: Record<string, string>) {
   child.stderr?.on('data', (chunk) => {
     stderr += chunk;
   });
+  log(`[${name}] starting the service (${JSON.stringify(env)})`);
   await waitReady(url, child, () => stderr);
   const rss = new RssSampler(child.pid as number);
   const idleMb = rss.now();
@@ -254,7 +256,7 @@ class RssSampler {
 }
 
 async function waitReady(url: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = performance.now() + 60_000;
+  const deadline = performance.now() + 180_000;
   while (performance.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`The service exited with ${child.exitCode}:\n${output()}`);
     const ready = await fetch(`${url}/readyz`).then(
@@ -265,7 +267,7 @@ async function waitReady(url: string, child: ChildProcess, output: () => string)
     await sleep(50);
   }
   child.kill('SIGKILL');
-  throw new Error(`The service was not ready within 60 s:\n${output()}`);
+  throw new Error(`The service was not ready within 180 s:\n${output()}`);
 }
 
 function firstSampleImage(): string {
@@ -283,6 +285,7 @@ for (const name of names) {
     throw new Error(`Unknown allocator '${name}'; known: ${Object.keys(ALLOCATORS).join(', ')}.`);
 }
 try {
+  log('building an untrained compact model at 128 px');
   await buildBenchModel(join(work, 'model'), 'compact', 128);
   const results = [];
   for (const name of names) results.push(await run(name, ALLOCATORS[name] as Record<string, string>));

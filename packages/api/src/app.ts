@@ -114,6 +114,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     budget,
     receiving,
     maxUploadBytes: config.limits.maxUploadBytes,
+    maxPixels: config.limits.maxPixels,
     routeConfig: guarded,
   });
   driftRoutes(app, service, guarded);

@@ -7,6 +7,10 @@ import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { ArtifactMetadata, BackendName } from '@mri/model';
 import type { ItemResult, WorkerMessage, WorkerOptions } from './protocol.js';
+// The workers decode with sharp (decode.ts). A native library loaded only by worker threads is unloaded when the
+// last of them exits, and loading it again in a new worker (a model swap, a replaced worker) then fails: loaded once
+// here, on the main thread, it stays for the life of the process.
+import 'sharp';
 
 const BOOTSTRAP = fileURLToPath(
   new URL(import.meta.url.endsWith('.ts') ? './worker-bootstrap.mjs' : './worker.mjs', import.meta.url),
@@ -155,6 +159,12 @@ export class InferencePool {
     slot.busy = undefined;
     this.checkDrained();
     if (this.closing) return;
+    // A worker that dies before it ever loaded the model would die again: replacing it would spin. Give up instead.
+    if (!slot.loaded) {
+      this.closing = true;
+      this.settleFirstLoad.reject(new Error(`An inference worker failed while loading: ${error.message}`));
+      return;
+    }
     this.slots[index] = this.spawn();
   }
 }

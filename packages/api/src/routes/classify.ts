@@ -38,6 +38,8 @@ export interface ClassifyContext {
   /** Memory admitted uploads may hold; see admission.ts. */
   readonly budget: MemoryBudget;
   readonly maxUploadBytes: number;
+  /** Images over this are refused by the worker from their header, before any decode: nothing to reserve. */
+  readonly maxPixels: number;
   /** Requests whose body is still arriving: shutdown cuts them off instead of waiting for a slow client. */
   readonly receiving: Set<IncomingMessage>;
   /** The abuse limits (rate limit, API key) this route sits behind. */
@@ -53,7 +55,7 @@ export function classifyRoutes(app: FastifyInstance, context: ClassifyContext): 
     const reservation = await admit(context, request);
     try {
       const upload = await receive(context, request);
-      await reserveDecode(reservation, upload.bytes, model.inputSize);
+      await reserveDecode(reservation, upload.bytes, model.inputSize, context.maxPixels);
       const result = await service.classify(upload.bytes).catch((error: unknown) => {
         throw error instanceof QueueFullError ? overloaded() : error;
       });
@@ -104,7 +106,12 @@ async function admit(context: ClassifyContext, request: FastifyRequest): Promise
 }
 
 /** The decode's memory, known from the image header before any pixel is decoded. */
-async function reserveDecode(reservation: Reservation, bytes: Uint8Array, size: number): Promise<void> {
+async function reserveDecode(
+  reservation: Reservation,
+  bytes: Uint8Array,
+  size: number,
+  maxPixels: number,
+): Promise<void> {
   let header: ReturnType<typeof readHeader>;
   try {
     header = readHeader(bytes);
@@ -112,6 +119,7 @@ async function reserveDecode(reservation: Reservation, bytes: Uint8Array, size: 
     const { code, message } = error as ImageError;
     throw imageError(code, message);
   }
+  if (header.width * header.height > maxPixels) return;
   await reservation.grow(decodePlan(header, size).bytes).catch((error: unknown) => {
     throw error instanceof OverBudgetError ? overloaded() : error;
   });
