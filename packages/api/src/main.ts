@@ -51,7 +51,7 @@ async function main(): Promise<void> {
         logger,
       })
     : undefined;
-  if (model instanceof Error) follower?.refuse(undefined, model.message);
+  if (model instanceof Error) follower?.nothingYet(model.message);
   loaded?.catch((error: Error) => {
     // Named explicitly, a model that cannot serve stops the start; behind an alias, the alias may move on.
     if (!follower) {

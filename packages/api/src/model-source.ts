@@ -74,6 +74,11 @@ export class ModelFollower {
     return this.checking;
   }
 
+  /** Nothing behind the alias yet (an empty registry): the service says so until a version appears. */
+  nothingYet(reason: string): void {
+    if (!this.service.model) this.service.problem = `No model to serve yet. ${reason}`;
+  }
+
   /** Marks a version as refused (main.ts, when the first load failed) so it is not retried every interval. */
   refuse(version: string | undefined, reason: string): void {
     this.refused = version;
@@ -87,7 +92,7 @@ export class ModelFollower {
       source = await resolveModelSource(alias, registry);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      if (!this.service.model) this.service.problem = `No model to serve yet. ${reason}`;
+      this.nothingYet(reason);
       logger.warn({ alias, registry, reason }, 'model alias not resolved');
       return;
     }
@@ -99,9 +104,13 @@ export class ModelFollower {
       this.refused = undefined;
       logger.info({ alias, model, replaced: serving }, 'model swapped');
     } catch (error) {
-      if (!(error instanceof ModelRefusedError)) throw error;
-      this.refuse(source.version, error.message);
-      logger.error({ alias, version: source.version, reason: error.message }, 'model refused');
+      // Whatever went wrong, the serving model stays and the next look tries again only if the alias moves.
+      const reason = error instanceof Error ? error.message : String(error);
+      this.refuse(source.version, reason);
+      logger.error(
+        { alias, version: source.version, reason, refused: error instanceof ModelRefusedError },
+        'model refused',
+      );
     }
   }
 

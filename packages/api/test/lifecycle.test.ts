@@ -43,7 +43,7 @@ async function readyBody(url: string) {
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-async function until(check: () => Promise<boolean>, ms = 20_000): Promise<void> {
+async function until(check: () => Promise<boolean>, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (await check()) return;
@@ -67,7 +67,7 @@ describe('a model named explicitly that cannot serve', () => {
       expect(nan.code).toBe(1);
       expect(nan.stderr).toMatch(/cannot be served: .*non-finite scores/);
     });
-  }, 60_000);
+  }, 240_000);
 });
 
 describe('following a registry alias', () => {
@@ -100,7 +100,7 @@ describe('following a registry alias', () => {
         await once(child, 'exit');
       }
     });
-  }, 60_000);
+  }, 240_000);
 
   it('swaps to a promoted version under load with no failed request, and keeps the last good one', async () => {
     await withTempDir(async (root) => {
@@ -156,7 +156,7 @@ describe('following a registry alias', () => {
         await once(child, 'exit');
       }
     });
-  }, 90_000);
+  }, 240_000);
 });
 
 describe('signals', () => {
@@ -184,7 +184,7 @@ describe('signals', () => {
         ),
       5000,
     );
-  }, 60_000);
+  }, 240_000);
 
   it('on SIGTERM closes connections whose body is still dribbling in, and exits 0 at once', async () => {
     const { child, url } = await serve({ MODEL: await testModel(), PREDICTION_LOG: '' });
@@ -208,5 +208,5 @@ describe('signals', () => {
     expect(code).toBe(0);
     expect(Date.now() - started).toBeLessThan(3000);
     for (const socket of sockets) socket.destroy();
-  }, 60_000);
+  }, 240_000);
 });

@@ -39,7 +39,9 @@ export async function serve(
 }
 
 export async function waitReady(url: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
+  // Generous: on a shared two-core machine a worker can take many seconds to load the model.
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
     if ((await fetch(`${url}/readyz`)).status === 200) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
