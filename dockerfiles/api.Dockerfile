@@ -32,9 +32,14 @@ RUN cd packages/model \
 RUN node packages/api/serve.mjs --build-only
 
 FROM node:20.20.2-bookworm-slim AS runtime
-# glibc gives every thread its own malloc arena; the inference workers' wasm heaps and decode buffers then leave
-# 10-30 MB of fragmented arenas behind (measured against the 200 MB budget). Two arenas are enough for two workers.
-ENV MALLOC_ARENA_MAX=2 \
+# jemalloc instead of glibc's malloc: glibc gives every thread its own arena, and the decode and upload buffers of a
+# burst of large photos stayed resident long after it (packages/api README, Memory under a burst). The path is
+# linked to one name so LD_PRELOAD does not depend on the architecture.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends libjemalloc2 \
+  && rm -rf /var/lib/apt/lists/* \
+  && ln -s "$(find /usr/lib -name libjemalloc.so.2 | head -n 1)" /usr/local/lib/libjemalloc.so.2
+ENV LD_PRELOAD=/usr/local/lib/libjemalloc.so.2 \
     NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8080 \

@@ -2,11 +2,14 @@
  * buildApp(options): the whole HTTP service as one Fastify instance, with no global state, so a test can build
  * one, listen on port 0 and close it. The caller owns configuration; nothing here reads the environment.
  */
+import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { guardAbuse } from './abuse.js';
+import { MemoryBudget } from './admission.js';
 import type { ServiceConfig } from './config.js';
 import { installErrorHandler } from './errors.js';
 import type { InferencePool } from './inference/pool.js';
@@ -18,15 +21,21 @@ import { driftRoutes } from './routes/drift.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { sharedSchemas } from './schemas.js';
-import { InferenceService } from './service.js';
+import { InferenceService, type ModelInfo, type ModelSource } from './service.js';
 
 /** Multipart framing (boundaries, headers of the part) on top of the file itself. */
 const FORM_OVERHEAD_BYTES = 64 * 1024;
 
 export interface AppOptions {
-  readonly config: Pick<ServiceConfig, 'backend' | 'batching' | 'limits' | 'corsOrigins' | 'drift'>;
-  /** A resolved model directory, and its registry version when it came from the registry. */
-  readonly model: { readonly dir: string; readonly version?: string };
+  readonly config: Pick<
+    ServiceConfig,
+    'backend' | 'batching' | 'limits' | 'corsOrigins' | 'drift' | 'admission' | 'timeouts' | 'abuse'
+  >;
+  /**
+   * The model to serve from the start, if there is one yet (a registry alias may have none: the service then
+   * answers 503 until `service.load` is given one).
+   */
+  readonly model?: ModelSource;
   /** Inference workers already loading that model; started here when absent. */
   readonly pool?: InferencePool;
   readonly predictionLog?: PredictionLog;
@@ -38,6 +47,8 @@ export interface App {
   readonly app: FastifyInstance;
   readonly service: InferenceService;
   readonly metrics: ServiceMetrics;
+  /** The first model's load: resolves once it serves, rejects (with ModelRefusedError) if it was refused. */
+  readonly loaded: Promise<ModelInfo> | undefined;
 }
 
 export async function buildApp(options: AppOptions): Promise<App> {
@@ -49,12 +60,20 @@ export async function buildApp(options: AppOptions): Promise<App> {
     // Close idle keep-alive sockets on shutdown, so draining waits only for requests really in flight.
     forceCloseConnections: 'idle',
     bodyLimit: config.limits.maxUploadBytes + FORM_OVERHEAD_BYTES,
+    // A request whose body has not arrived in time gets 408 and its socket closed (Node checks once a second),
+    // and an idle keep-alive socket is closed after a few seconds: slow or silent clients cannot pile up.
+    requestTimeout: config.timeouts.bodyMs,
+    keepAliveTimeout: config.timeouts.keepAliveMs,
+    http: { connectionsCheckingInterval: 1000 },
+    trustProxy: config.abuse.trustProxy,
   });
   const metrics = createMetrics();
+  const budget = new MemoryBudget({
+    capacityBytes: config.admission.budgetBytes,
+    maxWaitMs: config.admission.maxWaitMs,
+  });
+  const receiving = new Set<IncomingMessage>();
   const service = new InferenceService({
-    ...(options.pool ? { pool: options.pool } : {}),
-    modelDir: options.model.dir,
-    ...(options.model.version ? { modelVersion: options.model.version } : {}),
     backend: config.backend,
     maxPixels: config.limits.maxPixels,
     batching: config.batching,
@@ -62,7 +81,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     metrics,
     log: options.predictionLog ?? noLog,
   });
-  service.loaded.then(
+  const loaded = options.model ? service.load(options.model, options.pool) : undefined;
+  loaded?.then(
     // Milliseconds since the process started: the cold start a scaler (Cloud Run) sees.
     (model) => app.log.info({ model, sinceStartMs: Math.round(performance.now()) }, 'model loaded'),
     (error: Error) => app.log.error({ err: error }, 'model failed to load'),
@@ -86,20 +106,32 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(multipart, {
     limits: { fileSize: config.limits.maxUploadBytes, files: 2, fields: 16, parts: 32, headerPairs: 100 },
   });
-  metricsRoutes(app, metrics);
-  healthRoutes(app, service);
-  classifyRoutes(app, service);
-  driftRoutes(app, service);
+  const guarded = await guardAbuse(app, config.abuse);
+  metricsRoutes(app, metrics, budget);
+  healthRoutes(app, service, () => budget.shedding);
+  classifyRoutes(app, {
+    service,
+    budget,
+    receiving,
+    maxUploadBytes: config.limits.maxUploadBytes,
+    maxPixels: config.limits.maxPixels,
+    routeConfig: guarded,
+  });
+  driftRoutes(app, service, guarded);
   docsRoutes(app);
   app.addHook('preClose', async () => {
     service.closing = true;
+    // A body still arriving is not work to drain: a client sending a byte a second would hold the exit open.
+    for (const request of receiving) request.destroy();
   });
   // Answers sent while draining close their connection, so keep-alive clients cannot hold the shutdown open.
   app.addHook('onSend', async (_request, reply) => {
     if (service.closing) reply.header('connection', 'close');
   });
   app.addHook('onClose', async () => service.close());
-  return { app, service, metrics };
+  // Callers that do not await the first load must not see an unhandled rejection (it is logged above).
+  loaded?.catch(() => {});
+  return { app, service, metrics, loaded };
 }
 
 /** A Content-Length over the limit is refused before a byte of the body is read. */

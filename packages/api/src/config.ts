@@ -37,6 +37,12 @@ export const envSchema = z.object({
   MAX_WAIT_MS: integer(0).max(1000).default(4),
   /** Requests waiting for a worker beyond this are refused with 503, so latency stays bounded under overload. */
   MAX_QUEUE: integer(1).default(256),
+  /**
+   * Memory that admitted uploads may hold at once (their bodies, then their decodes); beyond it a request waits up to
+   * ADMISSION_WAIT_MS, then gets 503 with Retry-After.
+   */
+  ADMISSION_BUDGET_MB: integer(1).default(64),
+  ADMISSION_WAIT_MS: integer(0).max(60_000).default(1000),
   MAX_UPLOAD_BYTES: integer(1).default(10 * MB),
   MAX_PIXELS: integer(1).default(25_000_000),
   /** Comma-separated origins allowed by CORS; `*` allows any. */
@@ -48,6 +54,21 @@ export const envSchema = z.object({
   DRIFT_WINDOW: integer(10).default(500),
   DRIFT_MIN_SAMPLES: integer(1).default(50),
   DRIFT_PSI_THRESHOLD: z.coerce.number().positive().default(0.2),
+  /** A request whose body has not fully arrived in this time gets 408 and its socket closed. */
+  BODY_TIMEOUT_MS: integer(1000).default(30_000),
+  /** An idle keep-alive socket is closed after this long. */
+  KEEP_ALIVE_TIMEOUT_MS: integer(100).default(5000),
+  /** Requests per minute from one client (by address, or API key when one is required); 0 turns the limit off. */
+  RATE_LIMIT_PER_MINUTE: integer(0).default(600),
+  /** When set, /classify and /drift require it in the `x-api-key` header. */
+  API_KEY: z.string().default(''),
+  /** Take the client's address from X-Forwarded-For (behind Cloud Run's or another trusted proxy). */
+  TRUST_PROXY: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((value) => value === 'true' || value === '1'),
+  /** How often a registry alias (MODEL=production) is looked up again; a new version is swapped in live. */
+  MODEL_POLL_SECONDS: z.coerce.number().positive().default(30),
   /** How long SIGTERM waits for in-flight requests before exiting anyway. */
   SHUTDOWN_GRACE_MS: integer(0).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -61,6 +82,10 @@ export interface ServiceConfig {
   readonly backend: BackendChoice;
   readonly batching: BatchingConfig;
   readonly limits: { readonly maxUploadBytes: number; readonly maxPixels: number };
+  readonly admission: AdmissionConfig;
+  readonly timeouts: TimeoutConfig;
+  readonly abuse: AbuseConfig;
+  readonly modelPollMs: number;
   readonly corsOrigins: readonly string[];
   readonly predictionLog: PredictionLogConfig;
   readonly drift: DriftConfig;
@@ -74,6 +99,24 @@ export interface BatchingConfig {
   readonly maxBatchPixels: number;
   readonly maxWaitMs: number;
   readonly maxQueue: number;
+}
+
+export interface AdmissionConfig {
+  readonly budgetBytes: number;
+  readonly maxWaitMs: number;
+}
+
+export interface TimeoutConfig {
+  readonly bodyMs: number;
+  readonly keepAliveMs: number;
+}
+
+export interface AbuseConfig {
+  /** 0: no limit. */
+  readonly ratePerMinute: number;
+  /** '': no key required. */
+  readonly apiKey: string;
+  readonly trustProxy: boolean;
 }
 
 export interface PredictionLogConfig {
@@ -111,6 +154,10 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
       maxQueue: e.MAX_QUEUE,
     },
     limits: { maxUploadBytes: e.MAX_UPLOAD_BYTES, maxPixels: e.MAX_PIXELS },
+    admission: { budgetBytes: e.ADMISSION_BUDGET_MB * MB, maxWaitMs: e.ADMISSION_WAIT_MS },
+    timeouts: { bodyMs: e.BODY_TIMEOUT_MS, keepAliveMs: e.KEEP_ALIVE_TIMEOUT_MS },
+    abuse: { ratePerMinute: e.RATE_LIMIT_PER_MINUTE, apiKey: e.API_KEY, trustProxy: e.TRUST_PROXY },
+    modelPollMs: Math.round(e.MODEL_POLL_SECONDS * 1000),
     corsOrigins: e.CORS_ORIGINS,
     predictionLog: {
       location: e.PREDICTION_LOG,

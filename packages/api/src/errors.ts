@@ -9,9 +9,16 @@ export class ApiError extends Error {
     readonly statusCode: number,
     readonly code: string,
     message: string,
+    /** Sent with the answer: a 503 carries `retry-after`, a 401 `www-authenticate`. */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
   }
+}
+
+/** The service is at capacity (memory budget or queue): the client should come back shortly. */
+export function overloaded(message = 'The service is at capacity; retry in a second.'): ApiError {
+  return new ApiError(503, 'overloaded', message, { 'retry-after': '1' });
 }
 
 /** Image errors from preprocessing (`ImageError.code` of @mri/data): the status and what a client reads. */
@@ -93,6 +100,7 @@ export function installErrorHandler(
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
     if (error instanceof ApiError) {
       if (error.statusCode < 500) onClientError(error.code);
+      reply.headers(error.headers);
       return reply.code(error.statusCode).send({ error: error.code, message: error.message });
     }
     const known = error.code ? FRAMEWORK_ERRORS[error.code] : undefined;

@@ -1,37 +1,69 @@
 /**
- * `pnpm serve`: the service's edge. Reads the environment once, resolves the model, listens, and on SIGTERM
- * (Cloud Run's stop signal) or SIGINT stops taking requests, answers those in flight, then exits.
+ * `pnpm serve`: the service's edge. Reads the environment once, resolves the model, listens, follows a registry
+ * alias, and on SIGTERM (Cloud Run's stop signal) or SIGINT stops taking requests, answers those in flight, then
+ * exits.
  */
 
 import type { Logger } from 'pino';
 import { ConfigError, configFromEnv, type PredictionLogConfig } from './config.js';
 import { InferencePool } from './inference/pool.js';
-import { ModelNotFoundError, resolveModel } from './model-source.js';
+import { isAlias, ModelFollower, ModelNotFoundError, resolveModelSource } from './model-source.js';
 import type { PredictionLog } from './predictions/log.js';
+import type { ModelSource } from './service.js';
 
 async function main(): Promise<void> {
   const config = configFromEnv(process.env);
-  const model = await resolveModel(config.model, config.registry);
+  // An alias with nothing behind it yet is not fatal: the service starts and waits for a model.
+  const model: ModelSource | ModelNotFoundError = await resolveModelSource(
+    config.model,
+    config.registry,
+  ).catch((error: unknown) => {
+    if (error instanceof ModelNotFoundError && isAlias(config.model)) return error;
+    throw error;
+  });
+  const follow = isAlias(config.model, model instanceof Error ? undefined : model);
   // Workers start loading tfjs and the model first; the HTTP stack loads meanwhile, on this thread.
   let listening: () => void = () => {};
-  const pool = new InferencePool(
-    { modelDir: model.dir, backend: config.backend, maxPixels: config.limits.maxPixels },
-    config.batching.workers,
-    new Promise<void>((resolve) => {
-      listening = resolve;
-    }),
-  );
+  const pool =
+    model instanceof Error
+      ? undefined
+      : new InferencePool(
+          { modelDir: model.dir, backend: config.backend, maxPixels: config.limits.maxPixels },
+          config.batching.workers,
+          new Promise<void>((resolve) => {
+            listening = resolve;
+          }),
+        );
   const [{ buildApp }, { default: pino }] = await Promise.all([import('./app.js'), import('pino')]);
   const logger = pino({ level: config.logLevel }, pino.destination(2));
-  const { app } = await buildApp({
+  const { app, service, loaded } = await buildApp({
     config,
-    model,
-    pool,
+    ...(model instanceof Error ? {} : { model }),
+    ...(pool ? { pool } : {}),
     predictionLog: await predictionLog(config.predictionLog, logger),
     logger,
   });
+  const follower = follow
+    ? new ModelFollower(service, {
+        alias: config.model,
+        registry: config.registry,
+        intervalMs: config.modelPollMs,
+        logger,
+      })
+    : undefined;
+  if (model instanceof Error) follower?.nothingYet(model.message);
+  loaded?.catch((error: Error) => {
+    // Named explicitly, a model that cannot serve stops the start; behind an alias, the alias may move on.
+    if (!follower) {
+      process.stderr.write(`MODEL=${config.model} cannot be served: ${error.message}\n`);
+      process.exit(1);
+    }
+    follower.refuse(model instanceof Error ? undefined : model.version, error.message);
+  });
+  follower?.start();
+  app.addHook('preClose', async () => follower?.stop());
   const address = await app.listen({ port: config.port, host: config.host });
-  logger.info({ address, model: model.dir }, 'listening');
+  logger.info({ address, model: config.model, following: follow }, 'listening');
   listening();
 
   let stopping = false;

@@ -26,7 +26,7 @@ export const modelSchema = {
 export const classificationSchema = {
   $id: 'Classification',
   type: 'object',
-  required: ['filename', 'predictions', 'model', 'timings_ms'],
+  required: ['filename', 'predictions', 'in_distribution', 'input_message', 'model', 'timings_ms'],
   properties: {
     filename: { type: 'string' },
     predictions: {
@@ -38,7 +38,17 @@ export const classificationSchema = {
         properties: { class: { type: 'string' }, score: { type: 'number' } },
       },
     },
-    model: { $ref: 'Model#' },
+    in_distribution: {
+      type: ['boolean', 'null'],
+      description:
+        "Whether the image's statistics (brightness, contrast) lie within the training images' range; null when " +
+        'the model has no training reference. false means the prediction is not meaningful.',
+    },
+    input_message: { type: 'string', description: 'One sentence explaining in_distribution.' },
+    model: {
+      $ref: 'Model#',
+      description: 'The model that answered (during a model swap, the old or the new).',
+    },
     timings_ms: {
       type: 'object',
       properties: {

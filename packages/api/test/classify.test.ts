@@ -117,7 +117,7 @@ describe('before the model is loaded', () => {
       expect(health.status).toBe(200);
       expect(ready.status).toBe(503);
       expect(await ready.json()).toMatchObject({ error: 'not_ready' });
-      await server.service.loaded;
+      await server.loaded;
       expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
     } finally {
       await server.close();
@@ -127,7 +127,7 @@ describe('before the model is loaded', () => {
   it('stays not ready, and says why in its log, when the model cannot load', async () => {
     const server = await startApp({ modelDir: '/nonexistent/model', waitForModel: false });
     try {
-      await expect(server.service.loaded).rejects.toThrow();
+      await expect(server.loaded).rejects.toThrow();
       expect((await fetch(`${server.url}/readyz`)).status).toBe(503);
       expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     } finally {

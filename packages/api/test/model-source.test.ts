@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { openRegistry } from '@mri/registry';
 import { describe, expect, it } from 'vitest';
-import { ModelNotFoundError, resolveModel } from '../src/model-source.js';
+import { ModelNotFoundError, resolveModelSource as resolveModel } from '../src/model-source.js';
 import { testModel, withTempDir } from './support/server.js';
 
-describe('resolveModel', () => {
+describe("resolveModelSource (the registry's resolveModel, with the API's sentence)", () => {
   it('uses a model directory as it is', async () => {
     const dir = await testModel();
     expect(await resolveModel(dir, '/nonexistent/registry')).toEqual({ dir });
@@ -35,7 +35,9 @@ describe('resolveModel', () => {
     await withTempDir(async (root) => {
       const error = await resolveModel('staging', join(root, 'empty-registry')).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ModelNotFoundError);
-      expect((error as Error).message).toMatch(/^MODEL=staging is not a model directory .* registry/);
+      expect((error as Error).message).toMatch(
+        /^MODEL=staging is not a model folder and the registry .* empty/,
+      );
     });
   });
 });

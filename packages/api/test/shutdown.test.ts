@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -6,47 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { openRegistry } from '@mri/registry';
 import { describe, expect, it } from 'vitest';
 import type { PredictionRecord } from '../src/predictions/record.js';
+import { SERVE, serve, waitReady } from './support/process.js';
 import { readSample, sampleImages } from './support/sample.js';
 import { imageForm, postForm, testModel, withTempDir } from './support/server.js';
-
-/** `pnpm serve`'s own entry: compiles the service when a source changed, then runs it. */
-const SERVE = fileURLToPath(new URL('../serve.mjs', import.meta.url));
-
-/** Starts `pnpm serve`'s entry point as its own process, as Cloud Run would, and waits for its address. */
-async function serve(
-  env: Record<string, string>,
-): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
-  const child = spawn(process.execPath, [SERVE], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    const poll = setInterval(() => {
-      const address = stderr.match(/"address":"(http:\/\/[^"]+)"/)?.[1];
-      if (address) {
-        clearInterval(poll);
-        resolve(address);
-      }
-    }, 20);
-    child.once('exit', (code) => {
-      clearInterval(poll);
-      reject(new Error(`server exited with ${code}: ${stderr}`));
-    });
-  });
-  return { child, url, stderr: () => stderr };
-}
-
-async function waitReady(url: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if ((await fetch(`${url}/readyz`)).status === 200) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('never ready');
-}
 
 describe('pnpm serve as a process', () => {
   it('compiles a service that carries every WebAssembly module the packages load', async () => {

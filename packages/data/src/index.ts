@@ -24,6 +24,7 @@ export { createDecodePool, type DecodePool, type DecodePoolOptions } from './poo
 export { preprocess } from './preprocess.js';
 export { loadProcessed, type ProcessedDataset } from './processed.js';
 export { seededRandom } from './random.js';
+export { grayResize } from './resize.js';
 export { DEFAULT_IMAGE_SIZE, DEFAULT_SPEC, type PreprocessingSpec, parseSpec, specFor } from './spec.js';
 export { type Split, type SplitOptions, stratifiedSplit } from './split.js';
 export { type ImageStatistics, imageStatistics } from './statistics.js';

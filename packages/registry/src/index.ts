@@ -36,12 +36,21 @@ export function openRegistry(options: ResolveOptions = {}): ModelRegistry {
   return new ModelRegistry(store, options.cacheDir ?? join(REPO_ROOT, '.cache', 'registry'), options.logger);
 }
 
+export interface ResolvedModel {
+  /** A local folder holding the model. */
+  readonly dir: string;
+  /** The registry version (`v3`) when the reference went through the registry; absent for a folder. */
+  readonly version?: string;
+}
+
 /**
  * A model reference to a local model folder: an existing folder is used as it is; anything else is a registry
- * version (`v3`) or alias (`production`, `latest`).
+ * version (`v3`) or alias (`production`, `latest`), downloaded once when the registry is a bucket.
  */
-export async function resolveModel(ref: string, options: ResolveOptions = {}): Promise<string> {
+export async function resolveModel(ref: string, options: ResolveOptions = {}): Promise<ResolvedModel> {
   const asPath = resolve(ref);
-  if (existsSync(asPath) && statSync(asPath).isDirectory()) return asPath;
-  return openRegistry(options).modelDir(ref);
+  if (existsSync(asPath) && statSync(asPath).isDirectory()) return { dir: asPath };
+  const registry = openRegistry(options);
+  const { version } = await registry.entry(ref);
+  return { dir: await registry.modelDir(version), version };
 }

@@ -49,17 +49,18 @@ describe('model registry in a local folder', () => {
     await registry.register(modelFolder(root, '2'), info(0.95));
     await registry.promote('2', 'staging');
 
-    const staging = await resolveModel('staging', { registryUrl });
+    const { dir: staging, version } = await resolveModel('staging', { registryUrl });
+    expect(version).toBe('v2');
     expect(JSON.parse(readFileSync(join(staging, 'model.json'), 'utf8'))).toEqual({ tag: '2' });
     expect(readFileSync(join(staging, 'sub', 'weights.bin'))).toEqual(Buffer.from([1, 2, 3, 2]));
-    expect(await resolveModel('production', { registryUrl })).toBe(join(registryUrl, 'models', 'v1'));
-    expect(await resolveModel('v2', { registryUrl })).toBe(join(registryUrl, 'models', 'v2'));
-    expect(await resolveModel('latest', { registryUrl })).toBe(join(registryUrl, 'models', 'v2'));
+    expect((await resolveModel('production', { registryUrl })).dir).toBe(join(registryUrl, 'models', 'v1'));
+    expect((await resolveModel('v2', { registryUrl })).dir).toBe(join(registryUrl, 'models', 'v2'));
+    expect((await resolveModel('latest', { registryUrl })).dir).toBe(join(registryUrl, 'models', 'v2'));
     const folder = modelFolder(root, '3');
-    expect(await resolveModel(folder, { registryUrl })).toBe(folder);
+    expect((await resolveModel(folder, { registryUrl })).dir).toBe(folder);
 
     await registry.promote('v2', 'production');
-    expect(await resolveModel('production', { registryUrl })).toBe(join(registryUrl, 'models', 'v2'));
+    expect((await resolveModel('production', { registryUrl })).dir).toBe(join(registryUrl, 'models', 'v2'));
   });
 
   it('makes the first registered model production and says so; later ones move only latest', async () => {
@@ -75,7 +76,7 @@ describe('model registry in a local folder', () => {
       },
     ]);
     // MODEL=production, the service's default, now finds the model a first `pnpm start` trained.
-    expect(await resolveModel('production', { registryUrl })).toBe(join(registryUrl, 'models', 'v1'));
+    expect((await resolveModel('production', { registryUrl })).dir).toBe(join(registryUrl, 'models', 'v1'));
 
     await registry.register(modelFolder(root, '2'), info(0.95));
     expect((await registry.index()).aliases).toEqual({ latest: 'v2', production: 'v1' });

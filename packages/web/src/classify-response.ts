@@ -15,6 +15,10 @@ export interface Classification {
   predictions: Prediction[];
   model: ModelInfo;
   timingsMs: Record<string, number>;
+  /** false when the image does not look like the training scans; null when the API cannot tell. */
+  inDistribution: boolean | null;
+  /** The API's sentence about inDistribution. */
+  inputMessage: string;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -45,6 +49,8 @@ export function parseClassification(body: unknown): Classification | null {
     predictions,
     model: { ...body.model, version: body.model.version },
     timingsMs,
+    inDistribution: typeof body.in_distribution === 'boolean' ? body.in_distribution : null,
+    inputMessage: typeof body.input_message === 'string' ? body.input_message : '',
   };
 }
 

@@ -35,6 +35,15 @@ describe('parseClassification', () => {
     expect(parseClassification(body)).toBeNull();
   });
 
+  it('reads whether the input looks like the training data, and its sentence', () => {
+    const photo = { ...answer, in_distribution: false, input_message: 'This does not look like a scan.' };
+    expect(parseClassification(photo)).toMatchObject({
+      inDistribution: false,
+      inputMessage: 'This does not look like a scan.',
+    });
+    expect(parseClassification(answer)).toMatchObject({ inDistribution: null, inputMessage: '' });
+  });
+
   it('does without timings', () => {
     const { timings_ms: _, ...withoutTimings } = answer;
     expect(parseClassification(withoutTimings)?.timingsMs).toEqual({});

@@ -8,13 +8,15 @@ import { performance } from 'node:perf_hooks';
 import type { BatchingConfig } from '../config.js';
 import type { ItemResult } from './protocol.js';
 
-export interface BatchRunner {
+/** `M`: what ran a batch (the service passes the model), handed back with each of its images. */
+export interface BatchRunner<M = unknown> {
   /** Workers ready for a batch right now. */
   readonly idle: number;
   run(images: Uint8Array[]): Promise<{
     readonly items: readonly ItemResult[];
     readonly preprocessMs: number;
     readonly inferenceMs: number;
+    readonly model?: M;
   }>;
 }
 
@@ -23,8 +25,10 @@ export interface BatchObserver {
   batch(size: number, inferenceMs: number): void;
 }
 
-export interface Classified {
+export interface Classified<M = unknown> {
   readonly item: ItemResult;
+  /** What the runner said ran this image's batch. */
+  readonly model?: M;
   readonly timings: { readonly queueMs: number; readonly preprocessMs: number; readonly inferenceMs: number };
   readonly batchSize: number;
 }
@@ -33,20 +37,20 @@ export class QueueFullError extends Error {
   override readonly name = 'QueueFullError';
 }
 
-interface Pending {
+interface Pending<M> {
   readonly image: Uint8Array;
   readonly enqueuedAt: number;
-  resolve(result: Classified): void;
+  resolve(result: Classified<M>): void;
   reject(error: Error): void;
 }
 
-export class MicroBatcher {
-  private readonly queue: Pending[] = [];
+export class MicroBatcher<M = unknown> {
+  private readonly queue: Pending<M>[] = [];
   private timer: NodeJS.Timeout | undefined;
   private maxBatch: number;
 
   constructor(
-    private readonly runner: BatchRunner,
+    private readonly runner: BatchRunner<M>,
     private readonly config: Pick<BatchingConfig, 'maxBatch' | 'maxWaitMs' | 'maxQueue'>,
     private readonly observer: BatchObserver = { queueDepth() {}, batch() {} },
   ) {
@@ -72,7 +76,7 @@ export class MicroBatcher {
     return this.queue.length;
   }
 
-  submit(image: Uint8Array): Promise<Classified> {
+  submit(image: Uint8Array): Promise<Classified<M>> {
     if (this.queue.length >= this.config.maxQueue) {
       return Promise.reject(new QueueFullError(`${this.queue.length} requests are already waiting.`));
     }
@@ -86,7 +90,7 @@ export class MicroBatcher {
   /** Hands batches to idle workers; call it whenever a worker frees up. */
   pump(): void {
     while (this.queue.length > 0 && this.runner.idle > 0) {
-      const oldest = this.queue[0] as Pending;
+      const oldest = this.queue[0] as Pending<M>;
       const waited = performance.now() - oldest.enqueuedAt;
       if (this.queue.length < this.maxBatch && waited < this.config.maxWaitMs) {
         this.armTimer(this.config.maxWaitMs - waited);
@@ -104,7 +108,7 @@ export class MicroBatcher {
     }, delayMs);
   }
 
-  private dispatch(batch: Pending[]): void {
+  private dispatch(batch: Pending<M>[]): void {
     const dispatchedAt = performance.now();
     this.observer.queueDepth(this.queue.length);
     this.runner.run(batch.map((pending) => pending.image)).then(
@@ -118,6 +122,7 @@ export class MicroBatcher {
           }
           pending.resolve({
             item,
+            ...(outcome.model !== undefined && { model: outcome.model }),
             batchSize: batch.length,
             timings: {
               queueMs: dispatchedAt - pending.enqueuedAt,

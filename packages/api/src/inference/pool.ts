@@ -7,6 +7,10 @@ import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { ArtifactMetadata, BackendName } from '@mri/model';
 import type { ItemResult, WorkerMessage, WorkerOptions } from './protocol.js';
+// The workers decode with sharp (decode.ts). A native library loaded only by worker threads is unloaded when the
+// last of them exits, and loading it again in a new worker (a model swap, a replaced worker) then fails: loaded once
+// here, on the main thread, it stays for the life of the process.
+import 'sharp';
 
 const BOOTSTRAP = fileURLToPath(
   new URL(import.meta.url.endsWith('.ts') ? './worker-bootstrap.mjs' : './worker.mjs', import.meta.url),
@@ -34,6 +38,7 @@ export class InferencePool {
   private nextId = 0;
   private closing = false;
   private firstLoad: Promise<LoadedModel>;
+  private whenDrained: (() => void) | undefined;
   private settleFirstLoad!: { resolve(model: LoadedModel): void; reject(error: Error): void };
   /** Called whenever a worker becomes free, so whoever queues work can hand over the next batch. */
   onIdle: () => void = () => {};
@@ -87,9 +92,24 @@ export class InferencePool {
     });
   }
 
+  /** Resolves once no worker holds a batch (used before retiring a pool whose model was replaced). */
+  drain(): Promise<void> {
+    if (!this.slots.some((slot) => slot.busy)) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.whenDrained = resolve;
+    });
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+  }
+
+  private checkDrained(): void {
+    if (this.whenDrained && !this.slots.some((slot) => slot.busy)) {
+      this.whenDrained();
+      this.whenDrained = undefined;
+    }
   }
 
   private spawn(): Slot {
@@ -126,6 +146,7 @@ export class InferencePool {
         if (message.type === 'result') busy?.resolve(message);
         else busy?.reject(new Error(message.message));
         this.onIdle();
+        this.checkDrained();
         return;
       }
     }
@@ -136,7 +157,14 @@ export class InferencePool {
     if (index < 0) return;
     slot.busy?.reject(error);
     slot.busy = undefined;
+    this.checkDrained();
     if (this.closing) return;
+    // A worker that dies before it ever loaded the model would die again: replacing it would spin. Give up instead.
+    if (!slot.loaded) {
+      this.closing = true;
+      this.settleFirstLoad.reject(new Error(`An inference worker failed while loading: ${error.message}`));
+      return;
+    }
     this.slots[index] = this.spawn();
   }
 }

@@ -5,9 +5,10 @@
  */
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
-import { decodeGray, type ImageError, imageStatistics, normalise } from '@mri/data';
+import { type ImageError, imageStatistics, normalise } from '@mri/data';
 import type { BackendChoice, Classifier } from '@mri/model';
 import { loadServingClassifier } from '@mri/model/serving';
+import { decodeForModel } from './decode.js';
 import type { ClassifyRequest, ImageStats, ItemResult, WorkerMessage, WorkerOptions } from './protocol.js';
 
 const port = parentPort;
@@ -18,6 +19,7 @@ const post = (message: WorkerMessage) => port.postMessage(message);
 let classifier: Classifier;
 try {
   classifier = await load(options.modelDir, options.backend);
+  await selfCheck(classifier, options.modelDir);
   post({ type: 'loaded', metadata: classifier.metadata, backend: classifier.backend });
 } catch (error) {
   post({ type: 'load-failed', message: error instanceof Error ? error.message : String(error) });
@@ -32,6 +34,22 @@ async function load(dir: string, backend: BackendChoice): Promise<Classifier> {
   if (backend === 'wasm') return loadServingClassifier(dir);
   const { loadClassifier } = await import('@mri/model');
   return loadClassifier(dir, { backend });
+}
+
+/**
+ * One forward pass on a fixed input before the model may serve: weights that load but are broken (NaN, overflow)
+ * would otherwise pass every load check and then fail every request.
+ */
+async function selfCheck(model: Classifier, dir: string): Promise<void> {
+  const { size } = model.metadata.preprocessing;
+  const image = new Float32Array(size * size);
+  for (let i = 0; i < image.length; i++) image[i] = ((i % size) / size - 0.5) * 2;
+  const scores = await model.predict(image, 1);
+  if (scores.length === 0 || !scores.every(Number.isFinite)) {
+    throw new Error(
+      `The model in ${dir} gives non-finite scores on a fixed test image (its weights are broken); retrain or re-export it.`,
+    );
+  }
 }
 
 port.on('message', (request: ClassifyRequest) => {
@@ -49,7 +67,7 @@ async function classify(request: ClassifyRequest): Promise<void> {
   const started = performance.now();
   // Decoded (8-bit grey, the model's size) first, so the batch is allocated once at its real size and each image
   // is normalised straight into its slot: no per-image float array, no copy.
-  const decoded = request.images.map((bytes) => decode(bytes, spec.size));
+  const decoded = await Promise.all(request.images.map((bytes) => decode(bytes, spec.size)));
   const pixelsPerImage = spec.size * spec.size;
   const good = decoded.filter((item): item is Uint8Array => item instanceof Uint8Array);
   const batch = new Float32Array(good.length * pixelsPerImage);
@@ -95,9 +113,9 @@ function collectAfter(bytes: number): void {
 }
 
 /** The image as 8-bit grey at the model's size, or why it cannot be read (a per-image answer). */
-function decode(bytes: Uint8Array, size: number): Uint8Array | ItemResult {
+async function decode(bytes: Uint8Array, size: number): Promise<Uint8Array | ItemResult> {
   try {
-    return decodeGray(bytes, size, { maxPixels: options.maxPixels });
+    return await decodeForModel(bytes, size, options.maxPixels);
   } catch (error) {
     if (isImageError(error)) return { ok: false, code: error.code, message: error.message };
     throw error;

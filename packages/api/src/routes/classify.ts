@@ -2,11 +2,15 @@
  * POST /classify (and /classify/, the reference's path): one image in a multipart field `file`, classified in
  * memory. The upload is never written to disk; its client-chosen name is only echoed back.
  */
+import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { MultipartFile } from '@fastify/multipart';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, imageError } from '../errors.js';
+import { type ImageError, readHeader } from '@mri/data';
+import type { FastifyInstance, FastifyRequest, RouteShorthandOptions } from 'fastify';
+import { type MemoryBudget, OverBudgetError, type Reservation } from '../admission.js';
+import { ApiError, imageError, overloaded } from '../errors.js';
 import { QueueFullError } from '../inference/batcher.js';
+import { decodePlan } from '../inference/decode.js';
 import { errorResponses } from '../schemas.js';
 import type { InferenceService } from '../service.js';
 
@@ -26,42 +30,115 @@ const schema = {
     required: ['file'],
     properties: { file: { type: 'string', format: 'binary', description: 'The image.' } },
   },
-  response: { 200: { $ref: 'Classification#' }, ...errorResponses(400, 413, 415, 422, 503) },
+  response: { 200: { $ref: 'Classification#' }, ...errorResponses(400, 401, 408, 413, 415, 422, 429, 503) },
 };
 
-export function classifyRoutes(app: FastifyInstance, service: InferenceService): void {
-  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+export interface ClassifyContext {
+  readonly service: InferenceService;
+  /** Memory admitted uploads may hold; see admission.ts. */
+  readonly budget: MemoryBudget;
+  readonly maxUploadBytes: number;
+  /** Images over this are refused by the worker from their header, before any decode: nothing to reserve. */
+  readonly maxPixels: number;
+  /** Requests whose body is still arriving: shutdown cuts them off instead of waiting for a slow client. */
+  readonly receiving: Set<IncomingMessage>;
+  /** The abuse limits (rate limit, API key) this route sits behind. */
+  readonly routeConfig: RouteShorthandOptions;
+}
+
+export function classifyRoutes(app: FastifyInstance, context: ClassifyContext): void {
+  const { service } = context;
+  const handler = async (request: FastifyRequest) => {
     const started = performance.now();
-    const model = service.model;
-    if (!model) throw new ApiError(503, 'not_ready', 'The model is still loading; retry in a moment.');
-    const upload = await readOneFile(request);
-    const result = await service.classify(upload.bytes).catch((error: unknown) => {
-      if (!(error instanceof QueueFullError)) throw error;
-      reply.header('retry-after', '1');
-      throw new ApiError(503, 'overloaded', 'The service is at capacity; retry in a second.');
-    });
-    if ('failed' in result) {
-      const { item } = result.failed;
-      throw imageError(item.ok ? '' : item.code, item.ok ? '' : item.message);
+    const model = service.requireModel();
+    // Room for the body is reserved before a byte of it is read; an unadmitted body waits in the socket.
+    const reservation = await admit(context, request);
+    try {
+      const upload = await receive(context, request);
+      await reserveDecode(reservation, upload.bytes, model.inputSize, context.maxPixels);
+      const result = await service.classify(upload.bytes).catch((error: unknown) => {
+        throw error instanceof QueueFullError ? overloaded() : error;
+      });
+      if ('failed' in result) {
+        const { item } = result.failed;
+        throw imageError(item.ok ? '' : item.code, item.ok ? '' : item.message);
+      }
+      const { timings, batchSize } = result.classified;
+      return {
+        filename: upload.filename,
+        predictions: result.predictions,
+        in_distribution: result.input.inDistribution ?? null,
+        input_message: result.input.message,
+        model: result.model,
+        timings_ms: {
+          queue: round(timings.queueMs),
+          preprocess: round(timings.preprocessMs),
+          inference: round(timings.inferenceMs),
+          total: round(performance.now() - started),
+        },
+        batch_size: batchSize,
+      };
+    } finally {
+      reservation.release();
     }
-    const { timings, batchSize } = result.classified;
-    return {
-      filename: upload.filename,
-      predictions: result.predictions,
-      model,
-      timings_ms: {
-        queue: round(timings.queueMs),
-        preprocess: round(timings.preprocessMs),
-        inference: round(timings.inferenceMs),
-        total: round(performance.now() - started),
-      },
-      batch_size: batchSize,
-    };
   };
   // The body schema documents the form for OpenAPI; the multipart stream itself is checked by readOneFile.
-  const options = { schema, validatorCompiler: () => () => true };
+  const options = { ...context.routeConfig, schema, validatorCompiler: () => () => true };
   app.post('/classify', options, handler);
   app.post('/classify/', options, handler);
+}
+
+/**
+ * Reserves the body's size (its Content-Length, or the upload limit when the client did not say). A request that
+ * gets no room is shed, but only after its body has been read and dropped: answering while the client is still
+ * sending would reset the connection, and the client would see an error instead of the 503.
+ */
+async function admit(context: ClassifyContext, request: FastifyRequest): Promise<Reservation> {
+  const declared = Number(request.headers['content-length']);
+  const bytes = Number.isFinite(declared) && declared > 0 ? declared : context.maxUploadBytes;
+  try {
+    return await context.budget.reserve(bytes);
+  } catch (error) {
+    if (!(error instanceof OverBudgetError)) throw error;
+    await discardBody(request.raw);
+    throw overloaded();
+  }
+}
+
+/** The decode's memory, known from the image header before any pixel is decoded. */
+async function reserveDecode(
+  reservation: Reservation,
+  bytes: Uint8Array,
+  size: number,
+  maxPixels: number,
+): Promise<void> {
+  let header: ReturnType<typeof readHeader>;
+  try {
+    header = readHeader(bytes);
+  } catch (error) {
+    const { code, message } = error as ImageError;
+    throw imageError(code, message);
+  }
+  if (header.width * header.height > maxPixels) return;
+  await reservation.grow(decodePlan(header, size).bytes).catch((error: unknown) => {
+    throw error instanceof OverBudgetError ? overloaded() : error;
+  });
+}
+
+function discardBody(raw: IncomingMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (raw.complete || raw.destroyed) return resolve();
+    raw.on('end', resolve).on('close', resolve).on('error', resolve).resume();
+  });
+}
+
+async function receive(context: ClassifyContext, request: FastifyRequest) {
+  context.receiving.add(request.raw);
+  try {
+    return await readOneFile(request);
+  } finally {
+    context.receiving.delete(request.raw);
+  }
 }
 
 /** Reads the form and returns the single file in `file`, refusing anything else with a clear 4xx. */

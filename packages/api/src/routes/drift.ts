@@ -1,6 +1,5 @@
 /** GET /drift: the recent predictions against the model's training reference. */
-import type { FastifyInstance } from 'fastify';
-import { ApiError } from '../errors.js';
+import type { FastifyInstance, RouteShorthandOptions } from 'fastify';
 import { errorResponses } from '../schemas.js';
 import type { InferenceService } from '../service.js';
 
@@ -16,10 +15,15 @@ const check = {
   },
 };
 
-export function driftRoutes(app: FastifyInstance, service: InferenceService): void {
+export function driftRoutes(
+  app: FastifyInstance,
+  service: InferenceService,
+  guard: RouteShorthandOptions,
+): void {
   app.get(
     '/drift',
     {
+      ...guard,
       schema: {
         summary: "Drift of recent predictions' classes and inputs from the training data (PSI per feature)",
         response: {
@@ -37,13 +41,12 @@ export function driftRoutes(app: FastifyInstance, service: InferenceService): vo
               features: { type: 'object', additionalProperties: check },
             },
           },
-          ...errorResponses(503),
+          ...errorResponses(401, 429, 503),
         },
       },
     },
     async () => {
-      if (!service.model)
-        throw new ApiError(503, 'not_ready', 'The model is still loading; retry in a moment.');
+      service.requireModel();
       return service.drift();
     },
   );

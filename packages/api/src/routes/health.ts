@@ -4,7 +4,11 @@ import { ApiError } from '../errors.js';
 import { errorResponses } from '../schemas.js';
 import type { InferenceService } from '../service.js';
 
-export function healthRoutes(app: FastifyInstance, service: InferenceService): void {
+/**
+ * Both probes answer from memory, with no I/O and nothing queued: they are registered before the upload routes'
+ * hooks do any work, and an upload waiting for admission waits in its socket, not on the event loop.
+ */
+export function healthRoutes(app: FastifyInstance, service: InferenceService, shedding: () => boolean): void {
   app.get(
     '/healthz',
     {
@@ -20,17 +24,40 @@ export function healthRoutes(app: FastifyInstance, service: InferenceService): v
     '/readyz',
     {
       schema: {
-        summary: 'Readiness: 200 once the model is loaded, 503 before and while shutting down',
+        summary:
+          'Readiness: 200 while a model serves and there is room; 503 with no model, while shedding load, or shutting down',
         response: {
-          200: { type: 'object', properties: { status: { type: 'string' }, model: { $ref: 'Model#' } } },
+          200: {
+            type: 'object',
+            properties: {
+              status: { type: 'string', enum: ['ready', 'degraded'] },
+              model: { $ref: 'Model#' },
+              message: {
+                type: 'string',
+                description: 'When degraded: why the newest model is not the one serving.',
+              },
+            },
+          },
           ...errorResponses(503),
         },
       },
     },
     async () => {
-      if (!service.model) throw new ApiError(503, 'not_ready', 'The model is still loading.');
       if (service.closing) throw new ApiError(503, 'shutting_down', 'The service is shutting down.');
-      return { status: 'ready', model: service.model };
+      const model = service.requireModel();
+      if (shedding()) {
+        throw new ApiError(
+          503,
+          'overloaded',
+          'The service is shedding load; send traffic elsewhere for now.',
+          {
+            'retry-after': '1',
+          },
+        );
+      }
+      // A refused newer model: the last good one keeps serving, and readiness says so without turning traffic away.
+      if (service.problem) return { status: 'degraded', model, message: service.problem };
+      return { status: 'ready', model };
     },
   );
 }

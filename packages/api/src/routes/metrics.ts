@@ -1,8 +1,26 @@
 /** GET /metrics (Prometheus text exposition), and the hook that counts and times every request. */
 import type { FastifyInstance } from 'fastify';
+import { Gauge } from 'prom-client';
+import type { MemoryBudget } from '../admission.js';
 import type { ServiceMetrics } from '../metrics.js';
 
-export function metricsRoutes(app: FastifyInstance, metrics: ServiceMetrics): void {
+export function metricsRoutes(app: FastifyInstance, metrics: ServiceMetrics, budget: MemoryBudget): void {
+  new Gauge({
+    name: 'admission_bytes_in_use',
+    help: 'Memory reserved by admitted uploads (bodies and decodes), against ADMISSION_BUDGET_MB.',
+    registers: [metrics.registry],
+    collect() {
+      this.set(budget.inUseBytes);
+    },
+  });
+  new Gauge({
+    name: 'admission_waiting_requests',
+    help: 'Uploads waiting for room in the memory budget.',
+    registers: [metrics.registry],
+    collect() {
+      this.set(budget.waiters);
+    },
+  });
   app.addHook('onResponse', async (request, reply) => {
     const labels = {
       method: request.method,

@@ -13,6 +13,9 @@ export const testConfig = (overrides: Partial<ServiceConfig> = {}): TestConfig =
   backend: 'wasm',
   batching: { workers: 2, maxBatch: 8, maxBatchPixels: 8 * 128 * 128, maxWaitMs: 5, maxQueue: 256 },
   limits: { maxUploadBytes: 1024 * 1024, maxPixels: 4_000_000 },
+  admission: { budgetBytes: 64 * 1024 * 1024, maxWaitMs: 1000 },
+  timeouts: { bodyMs: 30_000, keepAliveMs: 5000 },
+  abuse: { ratePerMinute: 0, apiKey: '', trustProxy: false },
   corsOrigins: ['http://localhost:5173'],
   drift: { window: 200, minSamples: 20, psiThreshold: 0.2 },
   ...overrides,
@@ -43,7 +46,7 @@ export async function startApp(
     ...(options.predictionLog ? { predictionLog: options.predictionLog } : {}),
   });
   const url = await built.app.listen({ port: 0, host: '127.0.0.1' });
-  if (options.waitForModel ?? true) await built.service.loaded;
+  if (options.waitForModel ?? true) await built.loaded;
   return { ...built, url, close: () => built.app.close() };
 }
 

@@ -30,7 +30,7 @@ export interface EvaluationResult {
 
 export async function evaluateModel(options: EvaluateOptions): Promise<EvaluationResult> {
   const { config, log } = options;
-  const modelDir = await resolveModel(options.model, { registryUrl: config.registry.url });
+  const { dir: modelDir } = await resolveModel(options.model, { registryUrl: config.registry.url });
   const classifier = await loadClassifier(modelDir, { backend: config.backend });
   try {
     const { metadata } = classifier;

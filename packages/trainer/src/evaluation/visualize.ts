@@ -25,7 +25,7 @@ export interface VisualizeOptions {
 
 export async function visualizeEmbeddings(options: VisualizeOptions) {
   const { config, log } = options;
-  const modelDir = await resolveModel(options.model, { registryUrl: config.registry.url });
+  const { dir: modelDir } = await resolveModel(options.model, { registryUrl: config.registry.url });
   await initBackend(config.backend);
   const { model, metadata } = await loadArtifact(modelDir);
   let rows: number[][];

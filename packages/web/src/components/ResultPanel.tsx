@@ -26,6 +26,12 @@ function Outcome({ classification, roundTripMs }: { classification: Classificati
   if (top === undefined) return null;
   return (
     <>
+      {classification.inDistribution === false && (
+        <div className="notice notice--warning" role="alert">
+          <p className="notice__title">This does not look like a brain MRI slice</p>
+          <p className="notice__message">{classification.inputMessage}</p>
+        </div>
+      )}
       <p className="verdict">
         <span className="verdict__label">Most likely</span>
         <span className="verdict__class">{displayClassName(top.class)}</span>
