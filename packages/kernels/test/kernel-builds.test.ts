@@ -28,7 +28,12 @@ function runKernels(kernels: SimdKernels, backend: BackendWasm): Float32Array[] 
     const packed = backend.makeOutput([9 * ci * co], 'float32');
     const y = backend.makeOutput([n, oh, ow, co], 'float32');
     const dw = backend.makeOutput([3, 3, ci, co], 'float32');
-    const g = convGeometry([n, h, w, ci], [3, 3, ci, co], 2, 'same');
+    const g = convGeometry([n, h, w, ci], [3, 3, ci, co], 2, [
+      [0, 0],
+      [0, ph - h],
+      [0, pw - w],
+      [0, 0],
+    ]);
     expect([g.outHeight, g.outWidth, g.padTop, g.padLeft]).toEqual([oh, ow, 0, 0]);
     kernels.padImages(
       { x: at(x), out: at(padded) },

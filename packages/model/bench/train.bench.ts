@@ -71,7 +71,9 @@ async function startOurs() {
 
 function measureReference(): { train_img_s: number; infer_img_s: number } | { error: string } {
   if (!existsSync(REFERENCE)) return { error: `${REFERENCE} not found` };
-  const args = [REFERENCE, String(argv.size), String(argv.batch), String(argv.steps), '2'];
+  // The anchor builds simple_cnn and resnet18; `compact` is ours alone, so it is timed against the simple CNN.
+  const referenceArch = argv.arch === 'resnet18' ? 'resnet18' : 'simple_cnn';
+  const args = [REFERENCE, String(argv.size), String(argv.batch), String(argv.steps), '2', referenceArch];
   const result = spawnSync('/usr/bin/python3', args, { encoding: 'utf8' });
   const last = result.stdout?.trim().split('\n').at(-1);
   if (result.status !== 0 || last === undefined)
