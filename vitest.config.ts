@@ -14,6 +14,7 @@ export default defineConfig({
       reporter: ['text-summary', 'json-summary', 'html'],
       thresholds: {
         'packages/data/src/**': { lines: 80 },
+        'packages/kernels/src/**': { lines: 80 },
         'packages/model/src/**': { lines: 80 },
         'packages/registry/src/**': { lines: 80 },
       },

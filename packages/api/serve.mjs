@@ -85,7 +85,7 @@ async function build() {
   await esbuild.stop();
   // Assets a package finds next to its module (`new URL('./x.wasm', import.meta.url)`) must sit next to the
   // bundle now, from any depth of a package's sources; without them the data package's SIMD resize falls back to
-  // scalar JavaScript and the model package's convolution to XNNPACK's, quietly.
+  // scalar JavaScript and the kernels package's convolution to XNNPACK's, quietly.
   const copied = new Map();
   for (const name of await readdir(packages)) {
     const src = join(packages, name, 'src');

@@ -24,9 +24,13 @@ export function ensureSampleModel(): Promise<string> {
     cacheDir,
     name: 'model',
     root: REPO_ROOT,
-    inputs: ['sample/brain-mri', 'configs', 'packages/data/src', 'packages/model/src'].map((dir) =>
-      join(REPO_ROOT, dir),
-    ),
+    inputs: [
+      'sample/brain-mri',
+      'configs',
+      'packages/data/src',
+      'packages/model/src',
+      'packages/kernels/src',
+    ].map((dir) => join(REPO_ROOT, dir)),
     salt: JSON.stringify(SAMPLE_MODEL_OVERRIDES),
     build: async (into) => {
       const runs = join(cacheDir, 'runs');

@@ -2,8 +2,8 @@
  * `pnpm bench:serve`: this service and the reference (FastAPI + uvicorn + PyTorch, ../shared/anchors) side by side
  * in the same run, each under the same load: 20 connections POSTing a real MRI JPEG. Both servers stay up and the
  * load alternates between them in rounds, so background load on a shared machine falls on both alike.
- * Two comparisons: the same architecture on both sides (the reference's simple CNN at 224), then each side's
- * default model. Prints one line per comparison, then the figures and ratios as JSON on the last line.
+ * Three comparisons: the same architecture on both sides (the reference's simple CNN at 224), each side's default
+ * model, and ResNet18 at 224 on both sides (the network the reference deployed). Prints one line per comparison, then the figures and ratios as JSON on the last line.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -34,7 +34,7 @@ const argv = await yargs(hideBin(process.argv))
   .option('warmup', { type: 'number', default: 2, describe: 'Seconds of load before measuring.' })
   .option('anchors', { type: 'string', default: resolve(REPO, '../shared/anchors') })
   .option('image', { type: 'string', describe: 'A real MRI JPEG; defaults to the first sample test image.' })
-  .option('only', { choices: ['same-architecture', 'default-model'] as const })
+  .option('only', { choices: ['same-architecture', 'default-model', 'resnet18'] as const })
   .strict()
   .parse();
 
@@ -145,6 +145,7 @@ function compare(name: string, a: Side, b: Side) {
 function targets(comparisons: ReturnType<typeof compare>[]) {
   const same = comparisons.find((c) => c.name === 'same-architecture');
   const fallback = comparisons.find((c) => c.name === 'default-model');
+  const resnet = comparisons.find((c) => c.name === 'resnet18');
   const all = comparisons.map((c) => c.ours);
   return {
     ...(same && {
@@ -154,6 +155,10 @@ function targets(comparisons: ReturnType<typeof compare>[]) {
     ...(fallback && {
       default_model_rps_x10: fallback.ratios.rps >= 10,
       default_model_p99_250ms: fallback.ours.p99_ms <= 250,
+    }),
+    ...(resnet && {
+      resnet18_rps_x3: resnet.ratios.rps >= 3,
+      resnet18_p99_third: resnet.ratios.p99 <= 1 / 3,
     }),
     first_answer_1s: all.every((side) => side.first_answer_ms <= 1000),
     peak_rss_200mb: all.every((side) => side.peak_rss_mb <= 200),
@@ -175,15 +180,20 @@ try {
     stdio: 'inherit',
   });
   const comparisons = [];
-  if (argv.only !== 'default-model') {
+  if (argv.only === undefined || argv.only === 'same-architecture') {
     log('same architecture: simple CNN at 224 on both sides');
     const model = await buildBenchModel(join(work, 'simple'), 'simple_cnn', 224);
     comparisons.push(await comparison('same-architecture', model, 'simple'));
   }
-  if (argv.only !== 'same-architecture') {
+  if (argv.only === undefined || argv.only === 'default-model') {
     log('default models: ours vs the reference ResNet18');
     const model = await buildBenchModel(join(work, 'default'), 'compact', 128);
     comparisons.push(await comparison('default-model', model, 'resnet18'));
+  }
+  if (argv.only === undefined || argv.only === 'resnet18') {
+    log('ResNet18 at 224 on both sides');
+    const model = await buildBenchModel(join(work, 'resnet18'), 'resnet18', 224);
+    comparisons.push(await comparison('resnet18', model, 'resnet18'));
   }
   for (const c of comparisons) {
     log(

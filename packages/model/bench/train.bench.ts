@@ -8,6 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seededRandom } from '@mri/data/random';
 import yargs from 'yargs';
@@ -31,10 +32,15 @@ const argv = yargs(hideBin(process.argv))
   .option('backend', { type: 'string', default: 'auto' })
   .option('arch', { type: 'string', default: 'simple_cnn' })
   .option('reference', { type: 'boolean', default: true, describe: 'also run the PyTorch reference' })
+  .option('anchors', {
+    type: 'string',
+    default: fileURLToPath(new URL('../../../../shared/anchors', import.meta.url)),
+    describe: "the reference's anchors directory (../shared/anchors next to the repository)",
+  })
   .strict()
   .parseSync();
 
-const REFERENCE = fileURLToPath(new URL('../../../../shared/anchors/torch_train_bench.py', import.meta.url));
+const REFERENCE = join(argv.anchors, 'torch_train_bench.py');
 
 function randomBatch(size: number, count: number) {
   const random = seededRandom(0);
@@ -71,7 +77,9 @@ async function startOurs() {
 
 function measureReference(): { train_img_s: number; infer_img_s: number } | { error: string } {
   if (!existsSync(REFERENCE)) return { error: `${REFERENCE} not found` };
-  const args = [REFERENCE, String(argv.size), String(argv.batch), String(argv.steps), '2'];
+  // The anchor builds simple_cnn and resnet18; `compact` is ours alone, so it is timed against the simple CNN.
+  const referenceArch = argv.arch === 'resnet18' ? 'resnet18' : 'simple_cnn';
+  const args = [REFERENCE, String(argv.size), String(argv.batch), String(argv.steps), '2', referenceArch];
   const result = spawnSync('/usr/bin/python3', args, { encoding: 'utf8' });
   const last = result.stdout?.trim().split('\n').at(-1);
   if (result.status !== 0 || last === undefined)

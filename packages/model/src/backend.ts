@@ -5,8 +5,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+import { registerWasmTrainingKernels } from '@mri/kernels';
 import { BACKEND_NAMES, type BackendChoice, type BackendName } from './contract.js';
-import { registerWasmTrainingKernels } from './kernels/index.js';
 import { log } from './log.js';
 
 export class BackendUnavailableError extends Error {

@@ -58,7 +58,7 @@ describe('serving loader', () => {
   it('runs its convolutions on our kernel, in a process that loaded nothing else', () => {
     const program = [
       "import * as tf from '@tensorflow/tfjs-core';",
-      "import { fusedConv2dConfig } from './src/kernels/conv2d-forward.ts';",
+      "import { fusedConv2dConfig } from '@mri/kernels/convolution';",
       "import { loadServingClassifier } from './src/serving/index.ts';",
       `await loadServingClassifier(${JSON.stringify(dirs.get('compact'))});`,
       "console.log(tf.getKernel(tf.FusedConv2D, 'wasm')?.kernelFunc === fusedConv2dConfig.kernelFunc);",

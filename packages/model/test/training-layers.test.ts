@@ -1,8 +1,8 @@
+import { randomArray, readyBackends, runOn, scaledMaxError } from '@mri/kernels/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { batchNormalization, conv2d } from '../src/zoo/training-layers.js';
-import { randomArray, readyBackends, runOn, scaledMaxError } from './kernels/backends.js';
 
 /**
  * The zoo's layers against tfjs-layers' stock ones on the cpu backend. Batch-norm sums over up to ~1,000 rows

@@ -1,16 +1,16 @@
 /**
  * `@mri/model/serving`: an inference-only loader for serving. It imports tfjs-core, the wasm backend and our
- * convolution kernel (src/kernels/conv2d-forward.ts) and nothing else (no tfjs-layers, no cpu backend, no training
+ * convolution kernel (`@mri/kernels/convolution`) and nothing else (no tfjs-layers, no cpu backend, no training
  * kernels, no logger), so a serving worker starts in a fraction of the time and memory `loadClassifier` takes, and
  * it runs the network as a plan of fused ops with BatchNorm folded into the convolutions. Same artifact checks,
  * same answers (within float rounding) as `loadClassifier`.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
+import { registerWasmConvolution } from '@mri/kernels/convolution';
 import { ArtifactError } from '../artifact/errors.js';
 import { checkShapes, readArtifactFiles } from '../artifact/read.js';
 import type { ArtifactMetadata, Classifier } from '../contract.js';
-import { registerWasmConvolution } from '../kernels/conv2d-forward.js';
 import { type Plan, planOf, type Step, type Topology, UnsupportedLayerError, type Weight } from './plan.js';
 
 export { UnsupportedLayerError } from './plan.js';

@@ -77,8 +77,8 @@ export function ensureSampleModel(): Promise<string> {
     cacheDir: join(REPO_ROOT, '.cache', 'sample-model-engine'),
     name: 'model',
     root: REPO_ROOT,
-    inputs: ['sample/brain-mri', 'packages/data/src', 'packages/model/src'].map((dir) =>
-      join(REPO_ROOT, dir),
+    inputs: ['sample/brain-mri', 'packages/data/src', 'packages/model/src', 'packages/kernels/src'].map(
+      (dir) => join(REPO_ROOT, dir),
     ),
     salt: JSON.stringify({ SIZE, EPOCHS, BATCH, engine: engineSettings([]) }),
     build: async (into) => {

@@ -2,19 +2,18 @@
  * The zoo's Conv2D and BatchNormalization: tfjs-layers' own classes, saved under their own class names (an
  * artifact loads in any tfjs as the stock layers), with a faster training step.
  *
- * - Conv2D with bias and ReLU trains as one op on wasm (kernels/conv-bias-relu.ts): the fused convolution kernel
+ * - Conv2D with bias and ReLU trains as one op on wasm (@mri/kernels: conv-bias-relu.ts): the fused convolution kernel
  *   forward, one pass of ours for the ReLU and bias gradients, and no gradient for an image input.
  * - Any other Conv2D trains through the plain `conv2d` op instead of tfjs' fused one. Under a gradient the fused op's
  *   custom gradient computes the input gradient even for the first layer, whose input is the image (a 1-channel
  *   transposed convolution at ~1.5 GMAC/s: 5.5 % of a compact step at 96 px); the plain op's gradient is pruned.
- * - BatchNormalization trains through our one-op batch norm on wasm (kernels/batch-norm-training.ts), with the
+ * - BatchNormalization trains through our one-op batch norm on wasm (@mri/kernels: batch-norm-training.ts), with the
  *   moving averages updated exactly as tfjs-layers does; on other backends, and in inference, it is the stock layer.
  */
+
+import { batchMoments, batchNormInTraining, convBiasReluInTraining, currentWasmKernels } from '@mri/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { batchMoments, batchNormInTraining } from '../kernels/batch-norm-training.js';
-import { convBiasReluInTraining } from '../kernels/conv-bias-relu.js';
-import { currentWasmKernels } from '../kernels/simd.js';
 
 type ConvArgs = Parameters<typeof tfl.layers.conv2d>[0];
 type BatchNormArgs = Parameters<typeof tfl.layers.batchNormalization>[0];

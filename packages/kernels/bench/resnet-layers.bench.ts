@@ -1,0 +1,152 @@
+/**
+ * Per-layer profile of ResNet18's convolutions on our kernels, one wasm thread: for every distinct layer shape,
+ * the median CPU ms and GMAC/s of the forward pass (bias + ReLU), the input gradient and the filter gradient,
+ * weighted by how often the network runs that shape. CPU time, not wall time: the machine is shared.
+ *
+ * Usage: tsx bench/resnet-layers.bench.ts [--size 128] [--batch 16] [--reps 3] [--passes forward,dx,dw]
+ * The last line is JSON.
+ */
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-wasm';
+import { registerWasmTrainingKernels } from '../src/index.js';
+import { medianMs } from './kernels-ops.js';
+
+interface Layer {
+  name: string;
+  /** Input height = width. */
+  size: number;
+  kernel: number;
+  stride: number;
+  inChannels: number;
+  outChannels: number;
+  /** How many convolutions of this shape the network has. */
+  count: number;
+}
+
+/** ResNet18's convolutions at input size `s` (7x7/2 stem, 3x3/2 pool, four stages of two basic blocks). */
+export function resnet18Layers(s: number): Layer[] {
+  const layers: Layer[] = [
+    { name: 'stem 7x7/2', size: s, kernel: 7, stride: 2, inChannels: 1, outChannels: 64, count: 1 },
+  ];
+  let size = Math.ceil(s / 4);
+  layers.push({ name: 'stage1 3x3', size, kernel: 3, stride: 1, inChannels: 64, outChannels: 64, count: 4 });
+  for (const [stage, width] of [
+    [2, 128],
+    [3, 256],
+    [4, 512],
+  ] as const) {
+    const from = width / 2;
+    layers.push({
+      name: `stage${stage} 3x3/2`,
+      size,
+      kernel: 3,
+      stride: 2,
+      inChannels: from,
+      outChannels: width,
+      count: 1,
+    });
+    layers.push({
+      name: `stage${stage} 1x1/2`,
+      size,
+      kernel: 1,
+      stride: 2,
+      inChannels: from,
+      outChannels: width,
+      count: 1,
+    });
+    size = Math.ceil(size / 2);
+    layers.push({
+      name: `stage${stage} 3x3`,
+      size,
+      kernel: 3,
+      stride: 1,
+      inChannels: width,
+      outChannels: width,
+      count: 3,
+    });
+  }
+  return layers;
+}
+
+function macs(layer: Layer, batch: number): number {
+  const out = Math.ceil(layer.size / layer.stride);
+  return batch * out * out * layer.kernel * layer.kernel * layer.inChannels * layer.outChannels;
+}
+
+const { values } = parseArgs({
+  options: {
+    size: { type: 'string', default: '128' },
+    batch: { type: 'string', default: '16' },
+    reps: { type: 'string', default: '3' },
+    passes: { type: 'string', default: 'forward,dx,dw' },
+  },
+});
+const size = Number(values.size);
+const batch = Number(values.batch);
+const reps = Number(values.reps);
+const passes = (values.passes as string).split(',');
+
+await tf.setBackend('wasm');
+registerWasmTrainingKernels();
+
+const normal = (shape: number[]) => tf.randomNormal(shape, 0, 1, 'float32', 7);
+const rows = [];
+let totalMs = 0;
+let totalMacs = 0;
+for (const layer of resnet18Layers(size)) {
+  const out = Math.ceil(layer.size / layer.stride);
+  const { kernel: k, stride, inChannels: ci, outChannels: co } = layer;
+  const x = normal([batch, layer.size, layer.size, ci]);
+  const filter = normal([k, k, ci, co]);
+  const bias = normal([co]);
+  const dy = normal([batch, out, out, co]);
+  const conv = { strides: stride, pad: 'same', dataFormat: 'NHWC', dilations: 1 } as const;
+  const runs: Record<string, () => void> = {
+    forward: () =>
+      tf.dispose(
+        tf.engine().runKernel(tf.FusedConv2D, { x, filter, bias }, { ...conv, activation: 'relu' } as never),
+      ),
+    dx: () =>
+      tf.dispose(
+        tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter }, {
+          ...conv,
+          inputShape: [batch, layer.size, layer.size, ci],
+        } as never),
+      ),
+    dw: () =>
+      tf.dispose(
+        tf
+          .engine()
+          .runKernel(tf.Conv2DBackpropFilter, { x, dy }, { ...conv, filterShape: [k, k, ci, co] } as never),
+      ),
+  };
+  const row: Record<string, number | string> = {
+    layer: layer.name,
+    in: `${layer.size}x${layer.size}x${ci}`,
+    count: layer.count,
+  };
+  for (const pass of passes) {
+    if (pass === 'dx' && layer.inChannels === 1) continue; // autodiff prunes the image's gradient
+    const ms = medianMs(runs[pass] as () => void, reps);
+    row[`${pass}_ms`] = Math.round(ms * 10) / 10;
+    row[`${pass}_gmac_s`] = Math.round((macs(layer, batch) / ms / 1e6) * 10) / 10;
+    totalMs += ms * layer.count;
+    totalMacs += macs(layer, batch) * layer.count;
+  }
+  tf.dispose([x, filter, bias, dy]);
+  console.error(JSON.stringify(row));
+  rows.push(row);
+}
+console.log(
+  JSON.stringify({
+    size,
+    batch,
+    passes,
+    network_conv_cpu_ms: Math.round(totalMs),
+    network_gmac_s: Math.round((totalMacs / totalMs / 1e6) * 10) / 10,
+    load_average_1min: loadavg()[0],
+    rows,
+  }),
+);

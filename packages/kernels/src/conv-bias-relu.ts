@@ -1,0 +1,85 @@
+/**
+ * relu(conv2d(x, W) + b) in training as one differentiable op on wasm. tfjs refuses its fused convolution under a
+ * gradient when the activation is not linear, so a layer with bias and ReLU trains as conv, add and relu, and
+ * backpropagates through step, multiply and sum: five passes over the activations that the fused convolution
+ * kernel (ours on wasm, conv2d-forward.ts) and one pass of ours (wasm/relu-grad.ts) replace. `imageInput` leaves x out of the differentiated
+ * inputs, so no gradient is computed for the image.
+ */
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import { heapOffset, type SimdKernels } from './simd.js';
+
+export interface ConvSettings {
+  readonly strides: [number, number];
+  readonly pad: 'same' | 'valid';
+}
+
+/** dz = dy where y > 0, else 0; and the bias gradient, the per-channel sum of dz. */
+function reluGradWithBiasSum(
+  kernels: SimdKernels,
+  dy: tf.Tensor,
+  y: tf.Tensor,
+): { dz: tf.Tensor; dBias: tf.Tensor1D } {
+  const backend = tf.backend() as BackendWasm;
+  const channels = y.shape[y.rank - 1] as number;
+  const dz = backend.makeOutput(y.shape, 'float32');
+  const scratch = backend.makeOutput([3 * channels], 'float32');
+  const dBias = backend.makeOutput([channels], 'float32');
+  const at = (info: tf.TensorInfo) => heapOffset(backend, info);
+  kernels.reluGradWithBiasSum(
+    { dy: at(dy), y: at(y), dz: at(dz), scratch: at(scratch), biasGrad: at(dBias) },
+    { rows: y.size / channels, channels },
+  );
+  backend.disposeData(scratch.dataId);
+  const engine = tf.engine();
+  return {
+    dz: engine.makeTensorFromTensorInfo(dz),
+    dBias: engine.makeTensorFromTensorInfo(dBias) as tf.Tensor1D,
+  };
+}
+
+export function convBiasReluInTraining(
+  kernels: SimdKernels,
+  x: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  bias: tf.Tensor1D,
+  conv: ConvSettings,
+  imageInput: boolean,
+): tf.Tensor4D {
+  const attrs = { strides: conv.strides, pad: conv.pad, dataFormat: 'NHWC' as const };
+  // The differentiated inputs: an image gets no gradient, so it is not one of them (the op reads it all the same).
+  const differentiated = imageInput ? [filter, bias] : [x, filter, bias];
+  const op = tf.customGrad((...args: unknown[]) => {
+    const save = args.at(-1) as tf.GradSaveFunc;
+    const [w, b] = args.slice(-3, -1) as [tf.Tensor4D, tf.Tensor1D];
+    const input = imageInput ? x : (args[0] as tf.Tensor4D);
+    const y = tf
+      .engine()
+      .runKernel(
+        tf.FusedConv2D,
+        { x: input, filter: w, bias: b },
+        { ...attrs, dilations: [1, 1], activation: 'relu' },
+      ) as tf.Tensor4D;
+    // Saved, not closed over: the engine keeps saved tensors alive until the backward pass, and only those.
+    save([input, w, y]);
+    const gradFunc = (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const [xs, ws, ys] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+      const { dz, dBias } = reluGradWithBiasSum(kernels, dy as tf.Tensor, ys);
+      const engine = tf.engine();
+      const dW = engine.runKernel(
+        tf.Conv2DBackpropFilter,
+        { x: xs, dy: dz },
+        { ...attrs, filterShape: ws.shape },
+      );
+      if (imageInput) return [dW as tf.Tensor, dBias];
+      const dX = engine.runKernel(
+        tf.Conv2DBackpropInput,
+        { dy: dz, filter: ws },
+        { ...attrs, inputShape: xs.shape },
+      );
+      return [dX as tf.Tensor, dW as tf.Tensor, dBias];
+    };
+    return { value: y, gradFunc };
+  });
+  return op(...differentiated) as tf.Tensor4D;
+}
