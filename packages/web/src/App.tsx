@@ -44,6 +44,9 @@ export function App() {
   return (
     <>
       <header className="masthead">
+        <nav aria-label="Pages" className="masthead__nav">
+          <a href="/dashboard.html">Runs dashboard</a>
+        </nav>
         <h1>Brain MRI classifier</h1>
         <p className="tagline">
           Upload one MRI slice to see how likely the model finds glioma, meningioma, pituitary tumour or no
