@@ -9,6 +9,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { ServiceConfig } from './config.js';
 import { installErrorHandler } from './errors.js';
+import { Explanations } from './explanations.js';
 import type { InferencePool } from './inference/pool.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
 import { noLog, type PredictionLog } from './predictions/log.js';
@@ -88,7 +89,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
   });
   metricsRoutes(app, metrics);
   healthRoutes(app, service);
-  classifyRoutes(app, service);
+  const explanations = new Explanations({
+    modelDir: options.model.dir,
+    backend: config.backend,
+    maxPixels: config.limits.maxPixels,
+  });
+  classifyRoutes(app, service, explanations);
   driftRoutes(app, service);
   docsRoutes(app);
   app.addHook('preClose', async () => {
@@ -98,7 +104,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
   app.addHook('onSend', async (_request, reply) => {
     if (service.closing) reply.header('connection', 'close');
   });
-  app.addHook('onClose', async () => service.close());
+  app.addHook('onClose', async () => {
+    await Promise.all([service.close(), explanations.close()]);
+  });
   return { app, service, metrics };
 }
 

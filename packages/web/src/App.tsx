@@ -44,9 +44,6 @@ export function App() {
   return (
     <>
       <header className="masthead">
-        <nav aria-label="Pages" className="masthead__nav">
-          <a href="/dashboard.html">Runs dashboard</a>
-        </nav>
         <h1>Brain MRI classifier</h1>
         <p className="tagline">
           Upload one MRI slice to see how likely the model finds glioma, meningioma, pituitary tumour or no
@@ -61,13 +58,21 @@ export function App() {
         <section className="upload" aria-labelledby="upload-heading">
           <h2 id="upload-heading">Scan</h2>
           <DropZone onFile={classify} />
-          {file !== null && <ScanPreview file={file} />}
+          {file !== null && (
+            <ScanPreview
+              file={file}
+              explanation={state.phase === 'classified' ? state.classification.explanation : null}
+            />
+          )}
         </section>
         <ResultPanel state={state} />
       </main>
       <footer className="colophon">
         <p>
           API: <code>{shownApiUrl ?? '…'}</code>
+        </p>
+        <p>
+          <a href="/dashboard.html">Runs dashboard</a>: training runs, sweeps and the model registry.
         </p>
       </footer>
     </>

@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, imageError } from '../errors.js';
+import { EXPLAIN_METHODS, type Explanations } from '../explanations.js';
 import { QueueFullError } from '../inference/batcher.js';
 import { errorResponses } from '../schemas.js';
 import type { InferenceService } from '../service.js';
@@ -21,6 +22,19 @@ const schema = {
   description:
     'Multipart form with one file in the field `file` (JPEG or PNG). Answers every class, best first.',
   consumes: ['multipart/form-data'],
+  querystring: {
+    type: 'object',
+    properties: {
+      explain: {
+        type: 'string',
+        enum: [...EXPLAIN_METHODS],
+        description:
+          'Add `explanation`: a Grad-CAM heat map of the top class as a PNG data URL (off by default; costs ' +
+          'a forward and backward pass of the layers model, see the README).',
+      },
+    },
+    additionalProperties: false,
+  },
   body: {
     type: 'object',
     required: ['file'],
@@ -29,9 +43,24 @@ const schema = {
   response: { 200: { $ref: 'Classification#' }, ...errorResponses(400, 413, 415, 422, 503) },
 };
 
-export function classifyRoutes(app: FastifyInstance, service: InferenceService): void {
-  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+export function classifyRoutes(
+  app: FastifyInstance,
+  service: InferenceService,
+  explanations: Explanations,
+): void {
+  const handler = async (
+    request: FastifyRequest<{ Querystring: { explain?: string } }>,
+    reply: FastifyReply,
+  ) => {
     const started = performance.now();
+    const { explain } = request.query;
+    if (explain !== undefined && !(EXPLAIN_METHODS as readonly string[]).includes(explain)) {
+      throw new ApiError(
+        400,
+        'unknown_explanation',
+        `Unknown explain=${explain}; the one offered is explain=gradcam.`,
+      );
+    }
     const model = service.model;
     if (!model) throw new ApiError(503, 'not_ready', 'The model is still loading; retry in a moment.');
     const upload = await readOneFile(request);
@@ -45,14 +74,18 @@ export function classifyRoutes(app: FastifyInstance, service: InferenceService):
       throw imageError(item.ok ? '' : item.code, item.ok ? '' : item.message);
     }
     const { timings, batchSize } = result.classified;
+    const top = result.predictions[0]?.class ?? '';
+    const explained = explain === 'gradcam' ? await explanations.gradCam(upload.bytes, top) : null;
     return {
       filename: upload.filename,
       predictions: result.predictions,
       model,
+      ...(explained && { explanation: explained.explanation }),
       timings_ms: {
         queue: round(timings.queueMs),
         preprocess: round(timings.preprocessMs),
         inference: round(timings.inferenceMs),
+        ...(explained && { explain: round(explained.ms) }),
         total: round(performance.now() - started),
       },
       batch_size: batchSize,

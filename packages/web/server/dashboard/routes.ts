@@ -112,40 +112,44 @@ export function dashboardHandler(options: DashboardOptions): DashboardHandler {
       : inside.split(sep).join('/');
   };
 
+  const sendFigure = async (response: ServerResponse, url: URL) => {
+    const png = await runs.figure(runIdOf(url), url.searchParams.get('name') ?? '');
+    if (png === undefined) throw new HttpError(404, 'No such figure in that run.');
+    response.writeHead(200, {
+      'content-type': 'image/png',
+      'cache-control': 'no-cache',
+      'x-content-type-options': 'nosniff',
+      'content-length': png.byteLength,
+    });
+    response.end(png);
+  };
+  const reads: Record<string, (response: ServerResponse, url: URL) => Promise<void>> = {
+    '/api/sources': async (response) => sendJson(response, 200, sources),
+    '/api/runs': async (response) => sendJson(response, 200, await runs.list()),
+    '/api/sweeps': async (response) => sendJson(response, 200, await runs.sweeps()),
+    '/api/registry': async (response) =>
+      sendJson(response, 200, await readRegistryView(registry, registryRunId)),
+    '/api/run': async (response, url) => {
+      const detail = await runs.detail(runIdOf(url));
+      if (detail === null)
+        throw new HttpError(404, `No run ${url.searchParams.get('id')} in ${sources.runsUrl}.`);
+      sendJson(response, 200, detail);
+    },
+    '/api/run/figure': sendFigure,
+  };
+
   const route = async (request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> => {
     const method = request.method ?? 'GET';
-    const path = url.pathname;
-    if (path === '/api/registry/promote') {
+    if (url.pathname === '/api/registry/promote') {
       if (method !== 'POST') throw new HttpError(405, 'Promote with POST.');
       sendJson(response, 200, await promote(registry, request));
       return;
     }
+    const read = reads[url.pathname];
+    if (read === undefined) throw new HttpError(404, `No dashboard endpoint ${url.pathname}.`);
     if (method !== 'GET' && method !== 'HEAD')
       throw new HttpError(405, 'The dashboard endpoint is read only.');
-    if (path === '/api/sources') return sendJson(response, 200, sources);
-    if (path === '/api/runs') return sendJson(response, 200, await runs.list());
-    if (path === '/api/sweeps') return sendJson(response, 200, await runs.sweeps());
-    if (path === '/api/registry')
-      return sendJson(response, 200, await readRegistryView(registry, registryRunId));
-    if (path === '/api/run') {
-      const detail = await runs.detail(runIdOf(url));
-      if (detail === null)
-        throw new HttpError(404, `No run ${url.searchParams.get('id')} in ${sources.runsUrl}.`);
-      return sendJson(response, 200, detail);
-    }
-    if (path === '/api/run/figure') {
-      const png = await runs.figure(runIdOf(url), url.searchParams.get('name') ?? '');
-      if (png === undefined) throw new HttpError(404, 'No such figure in that run.');
-      response.writeHead(200, {
-        'content-type': 'image/png',
-        'cache-control': 'no-cache',
-        'x-content-type-options': 'nosniff',
-        'content-length': png.byteLength,
-      });
-      response.end(png);
-      return;
-    }
-    throw new HttpError(404, `No dashboard endpoint ${path}.`);
+    await read(response, url);
   };
 
   return (request, response) => {
