@@ -1,13 +1,25 @@
+import { tradeoffSpec } from '@mri/charts';
+import { useMemo } from 'react';
 import { loadSweeps } from './api.js';
 import { decimal, duration, when } from './format.js';
 import { Empty, Loading, StatusBadge, TableScroll } from './parts.js';
 import type { SweepBoard } from './records.js';
 import { hrefOf } from './route.js';
 import { useLoaded } from './use-loaded.js';
+import { VegaChart } from './VegaChart.js';
 
 function Leaderboard({ board }: { board: SweepBoard }) {
   const runIds = board.rows.flatMap((row) => (row.run ? [row.run] : []));
   const headingId = `sweep-${board.id.replace(/[^\w-]/g, '-')}`;
+  // The same time-against-metric chart `pnpm sweep` writes beside its leaderboard.
+  const tradeoff = useMemo(() => {
+    const points = board.rows.flatMap((row) =>
+      row.score !== null && row.seconds !== null
+        ? [{ name: row.run?.split('/').pop() ?? `#${row.rank}`, seconds: row.seconds, score: row.score }]
+        : [],
+    );
+    return points.length > 1 ? tradeoffSpec(points, board.metric) : null;
+  }, [board]);
   return (
     <article className="panel sweep" aria-labelledby={headingId}>
       <div className="view-head view-head--sub">
@@ -71,6 +83,14 @@ function Leaderboard({ board }: { board: SweepBoard }) {
           </tbody>
         </table>
       </TableScroll>
+      {tradeoff && (
+        <div className="sweep__chart">
+          <VegaChart
+            spec={tradeoff}
+            label={`${board.metric} of each run against its training time; the leaderboard above has the figures.`}
+          />
+        </div>
+      )}
     </article>
   );
 }
