@@ -31,7 +31,7 @@ export default defineConfig({
     // Two pages: the upload page stays small; the dashboard carries the chart library.
     rolldownOptions: {
       input: {
-        upload: resolve(import.meta.dirname, 'index.html'),
+        index: resolve(import.meta.dirname, 'index.html'),
         dashboard: resolve(import.meta.dirname, 'dashboard.html'),
       },
     },

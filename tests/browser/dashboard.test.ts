@@ -223,6 +223,8 @@ describe.skipIf(chromiumPath === null && !process.env.CI)('the runs dashboard in
     const index = JSON.parse(await readFile(join(registry, 'registry.json'), 'utf8'));
     expect(index.aliases.production).toBe('v2');
     await expect.poll(() => page.getByRole('row', { name: /^v2/ }).textContent()).toContain('production');
+    // Focus scrolled the table to its promote column; show it from its start.
+    await page.locator('.table-scroll').evaluate((region) => region.scrollTo(0, 0));
     await page.screenshot({ path: join(screenshots, 'dashboard-promoted.png'), fullPage: true });
 
     // A refusal is the registry's own sentence, shown as an alert.
