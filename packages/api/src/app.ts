@@ -12,6 +12,7 @@ import { guardAbuse } from './abuse.js';
 import { MemoryBudget } from './admission.js';
 import type { ServiceConfig } from './config.js';
 import { installErrorHandler } from './errors.js';
+import { Explanations } from './explanations.js';
 import type { InferencePool } from './inference/pool.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
 import { noLog, type PredictionLog } from './predictions/log.js';
@@ -109,6 +110,11 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const guarded = await guardAbuse(app, config.abuse);
   metricsRoutes(app, metrics, budget);
   healthRoutes(app, service, () => budget.shedding);
+  const explanations = new Explanations({
+    modelDir: () => service.modelDir,
+    backend: config.backend,
+    maxPixels: config.limits.maxPixels,
+  });
   classifyRoutes(app, {
     service,
     budget,
@@ -116,6 +122,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     maxUploadBytes: config.limits.maxUploadBytes,
     maxPixels: config.limits.maxPixels,
     routeConfig: guarded,
+    explanations,
   });
   driftRoutes(app, service, guarded);
   docsRoutes(app);
@@ -128,7 +135,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
   app.addHook('onSend', async (_request, reply) => {
     if (service.closing) reply.header('connection', 'close');
   });
-  app.addHook('onClose', async () => service.close());
+  app.addHook('onClose', async () => {
+    await Promise.all([service.close(), explanations.close()]);
+  });
   // Callers that do not await the first load must not see an unhandled rejection (it is logged above).
   loaded?.catch(() => {});
   return { app, service, metrics, loaded };

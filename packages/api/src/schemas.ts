@@ -49,12 +49,33 @@ export const classificationSchema = {
       $ref: 'Model#',
       description: 'The model that answered (during a model swap, the old or the new).',
     },
+    explanation: {
+      type: 'object',
+      description: 'With `?explain=gradcam` only: where the network looked for the top class.',
+      required: ['method', 'class', 'layer', 'heatmap', 'width', 'height'],
+      properties: {
+        method: { type: 'string', enum: ['gradcam'] },
+        class: { type: 'string', description: 'The explained class (the top prediction).' },
+        layer: {
+          type: 'string',
+          description: 'The last convolutional block, whose activations are weighted.',
+        },
+        heatmap: {
+          type: 'string',
+          description:
+            'PNG data URL: heat as colour, transparent where cold; stretch it over the whole scan.',
+        },
+        width: { type: 'integer', description: "The heat map's pixels across (the model's input size)." },
+        height: { type: 'integer' },
+      },
+    },
     timings_ms: {
       type: 'object',
       properties: {
         queue: { type: 'number', description: 'Waiting for a worker.' },
         preprocess: { type: 'number', description: "Decoding and resizing this image's batch." },
         inference: { type: 'number', description: "The batch's forward pass." },
+        explain: { type: 'number', description: 'Computing the explanation, when asked for one.' },
         total: { type: 'number', description: 'Request received to answer ready.' },
       },
     },

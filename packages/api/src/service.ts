@@ -61,6 +61,7 @@ interface Serving {
   readonly pool: InferencePool;
   readonly info: ModelInfo;
   readonly metadata: ArtifactMetadata;
+  readonly dir: string;
 }
 
 type ModelOutcome = BatchOutcome & { readonly model: Serving };
@@ -92,6 +93,11 @@ export class InferenceService implements BatchRunner {
   /** The model serving now, if any. */
   get model(): ModelInfo | undefined {
     return this.serving?.info;
+  }
+
+  /** The folder of the model serving now, if any: what explanations load, so they follow a swap. */
+  get modelDir(): string | undefined {
+    return this.serving?.dir;
   }
 
   /** The serving model, or a 503 that says why there is none. */
@@ -137,7 +143,7 @@ export class InferenceService implements BatchRunner {
       createdAt: metadata.createdAt,
     };
     const previous = this.serving;
-    this.serving = { pool: candidate, info, metadata };
+    this.serving = { pool: candidate, info, metadata, dir: source.dir };
     this.problem = undefined;
     candidate.onIdle = () => this.batcher.pump();
     this.batcher.limitPixels(this.options.batching.maxBatchPixels, metadata.inputSize);

@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { buildPage } from './build-page.js';
+import { dashboardHandler } from './dashboard/routes.js';
 import { describeListenError } from './listen-error.js';
 import { startWebServer } from './static-server.js';
 
@@ -23,6 +24,16 @@ const argv = await yargs(hideBin(process.argv))
     describe: 'where the API is (env API_URL)',
   })
   .option('start-api', { type: 'boolean', default: true, describe: 'start `pnpm serve` when no API answers' })
+  .option('runs-url', {
+    type: 'string',
+    default: process.env.RUNS_URL ?? 'outputs',
+    describe: "the dashboard's runs: the trainer's output folder or gs://bucket/prefix (env RUNS_URL)",
+  })
+  .option('registry-url', {
+    type: 'string',
+    default: process.env.REGISTRY_URL ?? 'registry',
+    describe: "the dashboard's model registry: a folder or gs://bucket/prefix (env REGISTRY_URL)",
+  })
   .strict()
   .parse();
 
@@ -91,15 +102,23 @@ const server = await startWebServer({
   port: argv.port,
   host: '127.0.0.1',
   apiUrl,
+  dashboard: dashboardHandler({ runsUrl: argv['runs-url'], registryUrl: argv['registry-url'] }),
 }).catch((error: unknown) => {
   log.error(describeListenError(error, argv.port));
   stopApi(api);
   process.exit(1);
 });
 const pageUrl = server.url.replace('127.0.0.1', 'localhost');
-log.info(`open ${pageUrl} in a browser (Ctrl-C stops)`);
+log.info(`open ${pageUrl} in a browser, the runs dashboard at ${pageUrl}/dashboard.html (Ctrl-C stops)`);
 if (api !== null && (await waitUntilReady(apiUrl, api, 120_000))) log.info({ apiUrl }, 'the API is ready');
-console.log(JSON.stringify({ url: pageUrl, apiUrl, startedApi: api !== null }));
+console.log(
+  JSON.stringify({
+    url: pageUrl,
+    dashboardUrl: `${pageUrl}/dashboard.html`,
+    apiUrl,
+    startedApi: api !== null,
+  }),
+);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

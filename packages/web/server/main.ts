@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { defaultDistDir } from './build-page.js';
+import { dashboardHandler } from './dashboard/routes.js';
 import { describeListenError } from './listen-error.js';
 import { startWebServer } from './static-server.js';
 
@@ -26,6 +27,16 @@ const argv = await yargs(hideBin(process.argv))
     describe: "the API's URL (env API_URL)",
   })
   .option('root', { type: 'string', default: process.env.WEB_ROOT ?? defaultDistDir, describe: 'built page' })
+  .option('runs-url', {
+    type: 'string',
+    default: process.env.RUNS_URL ?? 'outputs',
+    describe: "the dashboard's runs: the trainer's output folder or gs://bucket/prefix (env RUNS_URL)",
+  })
+  .option('registry-url', {
+    type: 'string',
+    default: process.env.REGISTRY_URL ?? 'registry',
+    describe: "the dashboard's model registry: a folder or gs://bucket/prefix (env REGISTRY_URL)",
+  })
   .strict()
   .parse();
 
@@ -39,6 +50,7 @@ const server = await startWebServer({
   port: argv.port,
   host: argv.host,
   apiUrl: argv.apiUrl,
+  dashboard: dashboardHandler({ runsUrl: argv.runsUrl, registryUrl: argv.registryUrl }),
 }).catch((error: unknown) => {
   log.error(describeListenError(error, argv.port));
   process.exit(1);

@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import type { DashboardHandler } from './dashboard/routes.js';
 
 // The production page's server: the built files, plus /config.json carrying the API URL from the environment, so
 // one build (one container image) points at any API. No framework: a page of static files needs none.
@@ -14,6 +15,8 @@ export interface WebServerOptions {
   host: string;
   /** Served as /config.json's `apiUrl`; when absent the page uses the URL baked in at build time. */
   apiUrl?: string | undefined;
+  /** The runs dashboard's endpoint (/api/, see dashboard/routes.ts); without it /api/ is a missing file. */
+  dashboard?: DashboardHandler | undefined;
 }
 
 export interface RunningWebServer {
@@ -99,9 +102,11 @@ export function runtimeConfigJson(apiUrl: string | undefined): string {
   return JSON.stringify(apiUrl ? { apiUrl } : {});
 }
 
-export function handleRequest(options: Pick<WebServerOptions, 'root' | 'apiUrl'>) {
+export function handleRequest(options: Pick<WebServerOptions, 'root' | 'apiUrl' | 'dashboard'>) {
   const config = runtimeConfigJson(options.apiUrl);
+  const { dashboard } = options;
   return (request: IncomingMessage, response: ServerResponse): void => {
+    if (dashboard?.(request, response)) return;
     const head = request.method === 'HEAD';
     if (request.method !== 'GET' && !head) {
       response.setHeader('allow', 'GET, HEAD');

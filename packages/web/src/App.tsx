@@ -58,13 +58,21 @@ export function App() {
         <section className="upload" aria-labelledby="upload-heading">
           <h2 id="upload-heading">Scan</h2>
           <DropZone onFile={classify} />
-          {file !== null && <ScanPreview file={file} />}
+          {file !== null && (
+            <ScanPreview
+              file={file}
+              explanation={state.phase === 'classified' ? state.classification.explanation : null}
+            />
+          )}
         </section>
         <ResultPanel state={state} />
       </main>
       <footer className="colophon">
         <p>
           API: <code>{shownApiUrl ?? '…'}</code>
+        </p>
+        <p>
+          <a href="/dashboard.html">Runs dashboard</a>: training runs, sweeps and the model registry.
         </p>
       </footer>
     </>

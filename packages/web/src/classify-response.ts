@@ -10,6 +10,14 @@ export interface ModelInfo {
   [detail: string]: unknown;
 }
 
+/** Grad-CAM of the top class (asked for with `?explain=gradcam`): a PNG to stretch over the whole scan. */
+export interface Explanation {
+  class: string;
+  heatmap: string;
+  width: number;
+  height: number;
+}
+
 export interface Classification {
   filename: string;
   predictions: Prediction[];
@@ -19,6 +27,8 @@ export interface Classification {
   inDistribution: boolean | null;
   /** The API's sentence about inDistribution. */
   inputMessage: string;
+  /** Absent when the API was not asked or does not offer explanations. */
+  explanation: Explanation | null;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -32,6 +42,13 @@ function isPrediction(value: unknown): value is Prediction {
     typeof value.score === 'number' &&
     Number.isFinite(value.score)
   );
+}
+
+function parseExplanation(value: unknown): Explanation | null {
+  if (!isRecord(value) || typeof value.class !== 'string') return null;
+  if (typeof value.heatmap !== 'string' || !value.heatmap.startsWith('data:image/png;base64,')) return null;
+  if (typeof value.width !== 'number' || typeof value.height !== 'number') return null;
+  return { class: value.class, heatmap: value.heatmap, width: value.width, height: value.height };
 }
 
 /** The classification in a 2xx body, or null when the body is not the documented shape. */
@@ -51,6 +68,7 @@ export function parseClassification(body: unknown): Classification | null {
     timingsMs,
     inDistribution: typeof body.in_distribution === 'boolean' ? body.in_distribution : null,
     inputMessage: typeof body.input_message === 'string' ? body.input_message : '',
+    explanation: parseExplanation(body.explanation),
   };
 }
 

@@ -4,8 +4,9 @@ export type ClassifyOutcome =
   | { ok: true; classification: Classification; roundTripMs: number }
   | { ok: false; reason: 'unreachable' | 'refused' | 'failed'; message: string };
 
+/** The page always asks for the Grad-CAM heat map: it is what the scan overlay shows. */
 export function classifyUrl(apiUrl: string): string {
-  return `${apiUrl.replace(/\/+$/, '')}/classify`;
+  return `${apiUrl.replace(/\/+$/, '')}/classify?explain=gradcam`;
 }
 
 async function readJson(response: Response): Promise<unknown> {

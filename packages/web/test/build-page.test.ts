@@ -13,7 +13,7 @@ describe('buildPage', () => {
     const html = await readFile(join(outDir, 'index.html'), 'utf8');
     expect(html).toMatch(/<script type="module" crossorigin src="\/assets\/index-[\w-]+\.js"><\/script>/);
     const assets = await readdir(join(outDir, 'assets'));
-    const script = assets.find((name) => name.endsWith('.js'));
+    const script = assets.find((name) => /^index-[\w-]+\.js$/.test(name));
     expect(script).toBeDefined();
     expect(await readFile(join(outDir, 'assets', script ?? ''), 'utf8')).toContain(
       'https://baked.example.org',

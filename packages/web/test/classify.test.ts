@@ -48,7 +48,7 @@ describe('classifyImage', () => {
 
 describe('classifyUrl', () => {
   it('joins without doubling slashes', () => {
-    expect(classifyUrl('http://localhost:8000/')).toBe('http://localhost:8000/classify');
-    expect(classifyUrl('https://x.org/api')).toBe('https://x.org/api/classify');
+    expect(classifyUrl('http://localhost:8000/')).toBe('http://localhost:8000/classify?explain=gradcam');
+    expect(classifyUrl('https://x.org/api')).toBe('https://x.org/api/classify?explain=gradcam');
   });
 });

@@ -50,5 +50,5 @@ describe('pnpm web', () => {
       launcher.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
-  }, 60_000);
+  }, 180_000);
 });

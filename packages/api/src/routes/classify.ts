@@ -9,6 +9,7 @@ import { type ImageError, readHeader } from '@mri/data';
 import type { FastifyInstance, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import { type MemoryBudget, OverBudgetError, type Reservation } from '../admission.js';
 import { ApiError, imageError, overloaded } from '../errors.js';
+import { EXPLAIN_METHODS, type Explanations } from '../explanations.js';
 import { QueueFullError } from '../inference/batcher.js';
 import { decodePlan } from '../inference/decode.js';
 import { errorResponses } from '../schemas.js';
@@ -25,6 +26,19 @@ const schema = {
   description:
     'Multipart form with one file in the field `file` (JPEG or PNG). Answers every class, best first.',
   consumes: ['multipart/form-data'],
+  querystring: {
+    type: 'object',
+    properties: {
+      explain: {
+        type: 'string',
+        enum: [...EXPLAIN_METHODS],
+        description:
+          'Add `explanation`: a Grad-CAM heat map of the top class as a PNG data URL (off by default; costs ' +
+          'a forward and backward pass of the layers model, see the README).',
+      },
+    },
+    additionalProperties: false,
+  },
   body: {
     type: 'object',
     required: ['file'],
@@ -44,12 +58,23 @@ export interface ClassifyContext {
   readonly receiving: Set<IncomingMessage>;
   /** The abuse limits (rate limit, API key) this route sits behind. */
   readonly routeConfig: RouteShorthandOptions;
+  /** Grad-CAM for `?explain=gradcam`. */
+  readonly explanations: Explanations;
 }
 
 export function classifyRoutes(app: FastifyInstance, context: ClassifyContext): void {
   const { service } = context;
   const handler = async (request: FastifyRequest) => {
     const started = performance.now();
+    // Checked by hand: the route turns schema validation off to read the multipart stream itself.
+    const { explain } = request.query as { explain?: string };
+    if (explain !== undefined && !(EXPLAIN_METHODS as readonly string[]).includes(explain)) {
+      throw new ApiError(
+        400,
+        'unknown_explanation',
+        `Unknown explain=${explain}; the one offered is explain=gradcam.`,
+      );
+    }
     const model = service.requireModel();
     // Room for the body is reserved before a byte of it is read; an unadmitted body waits in the socket.
     const reservation = await admit(context, request);
@@ -64,16 +89,20 @@ export function classifyRoutes(app: FastifyInstance, context: ClassifyContext): 
         throw imageError(item.ok ? '' : item.code, item.ok ? '' : item.message);
       }
       const { timings, batchSize } = result.classified;
+      const top = result.predictions[0]?.class ?? '';
+      const explained = explain === 'gradcam' ? await context.explanations.gradCam(upload.bytes, top) : null;
       return {
         filename: upload.filename,
         predictions: result.predictions,
         in_distribution: result.input.inDistribution ?? null,
         input_message: result.input.message,
         model: result.model,
+        ...(explained && { explanation: explained.explanation }),
         timings_ms: {
           queue: round(timings.queueMs),
           preprocess: round(timings.preprocessMs),
           inference: round(timings.inferenceMs),
+          ...(explained && { explain: round(explained.ms) }),
           total: round(performance.now() - started),
         },
         batch_size: batchSize,

@@ -7,7 +7,7 @@ import { writeJson } from '../files.js';
 import type { Logger } from '../log.js';
 import { type ClassificationReport, classificationReport } from '../metrics/classification.js';
 import { headlineMetrics, rounded } from '../metrics/summary.js';
-import { writeEvaluationFigures } from '../plots/figures.js';
+import { rocCurves, writeEvaluationFigures } from '../plots/figures.js';
 import { predictSplit } from '../train/predict.js';
 import { loadSplit } from './split-data.js';
 import type { SplitName } from './splits.js';
@@ -51,11 +51,12 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
       probabilities: probs,
       groupOf: split.groupOf,
     });
+    const roc = rocCurves(report, split.labels, probs);
     writeJson(
       join(options.outDir, 'metrics.json'),
-      rounded({ model_dir: modelDir, split: options.split, ...report }),
+      rounded({ model_dir: modelDir, split: options.split, ...report, roc }),
     );
-    await writeEvaluationFigures(join(options.outDir, 'figures'), report, split.labels, probs);
+    await writeEvaluationFigures(join(options.outDir, 'figures'), report, roc);
     return rounded({ model_dir: modelDir, split: options.split, out_dir: options.outDir, metrics, report });
   } finally {
     classifier.dispose();

@@ -3,8 +3,8 @@
  * time-versus-metric chart (tradeoff.png), so a faster recipe that scores nearly as well is seen at a glance.
  */
 import { join } from 'node:path';
+import { tradeoffSpec } from '@mri/charts';
 import { writeFileAtomic, writeJson } from '../files.js';
-import { tradeoffSpec } from '../plots/charts.js';
 import { renderPng } from '../plots/render.js';
 
 export interface SweepRun {

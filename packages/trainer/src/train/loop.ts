@@ -3,11 +3,11 @@
  * every epoch; the best epoch's weights saved as the run's model; early stopping; a clean stop on request.
  */
 import { appendFileSync } from 'node:fs';
+import type { EpochPoint } from '@mri/charts';
 import type { ArtifactMetadataInput, TrainEngine } from '@mri/model';
 import type { TrainConfig } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { classificationReport } from '../metrics/classification.js';
-import type { EpochPoint } from '../plots/charts.js';
 import type { Progress } from '../progress.js';
 import { batchesPerEpoch, trainingBatches } from './batches.js';
 import type { PreparedData } from './data.js';

@@ -12,7 +12,7 @@ import { createLogger } from '../log.js';
 import { classificationReport } from '../metrics/classification.js';
 import { headlineMetrics, rounded } from '../metrics/summary.js';
 import { fromRepo, REPO_ROOT } from '../paths.js';
-import { writeCurves, writeEvaluationFigures } from '../plots/figures.js';
+import { rocCurves, writeCurves, writeEvaluationFigures } from '../plots/figures.js';
 import { createProgress } from '../progress.js';
 import { createRunDir } from '../runs/run-dir.js';
 import { uploadRun } from '../runs/upload.js';
@@ -114,7 +114,8 @@ async function runTraining(
   if (result.history.length > 0) await writeCurves(figures, result.history);
   if (result.bestProbabilities) {
     const report = classificationReport(data.validation.labels, result.bestProbabilities, data.classNames);
-    await writeEvaluationFigures(figures, report, data.validation.labels, result.bestProbabilities);
+    const roc = rocCurves(report, data.validation.labels, result.bestProbabilities);
+    await writeEvaluationFigures(figures, report, roc);
     metrics = {
       ...headlineMetrics(report, 'val', {
         labels: data.validation.labels,
@@ -123,7 +124,7 @@ async function runTraining(
       }),
       best_epoch: result.bestEpoch,
     };
-    writeJson(join(runDir, 'evaluation.json'), rounded({ split: 'validation', ...report }));
+    writeJson(join(runDir, 'evaluation.json'), rounded({ split: 'validation', ...report, roc }));
   }
   if (profiler) {
     const rows = await profiler.finish(runDir);

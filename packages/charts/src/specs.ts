@@ -1,6 +1,8 @@
-/** The trainer's charts, each a Vega-Lite spec built from plain numbers. */
+/**
+ * The product's charts, each a Vega-Lite spec built from plain numbers. The trainer renders them to PNG files; the
+ * dashboard renders the same specs in the browser, so each chart is specified once. Nothing here may import Node.
+ */
 import type { TopLevelSpec } from 'vega-lite';
-import type { RocCurve } from '../metrics/classification.js';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
@@ -10,31 +12,84 @@ export interface EpochPoint {
   readonly train_accuracy: number;
   readonly val_loss: number;
   readonly val_accuracy: number;
+  /** Recorded by every run since the metric existed; older histories lack it. */
+  readonly val_macro_f1?: number;
 }
 
-/** Train and validation curves of one figure (loss or accuracy) over epochs. */
-export function curvesSpec(history: readonly EpochPoint[], figure: 'loss' | 'accuracy'): TopLevelSpec {
-  const values = history.flatMap((p) => [
-    { epoch: p.epoch, split: 'train', value: figure === 'loss' ? p.train_loss : p.train_accuracy },
-    { epoch: p.epoch, split: 'validation', value: figure === 'loss' ? p.val_loss : p.val_accuracy },
-  ]);
+export interface RocCurve {
+  readonly fpr: readonly number[];
+  readonly tpr: readonly number[];
+}
+
+export type CurveFigure = 'loss' | 'accuracy' | 'f1';
+
+const figureTitles: Record<CurveFigure, { title: string; axis: string }> = {
+  loss: { title: 'Loss per epoch', axis: 'loss' },
+  accuracy: { title: 'Accuracy per epoch', axis: 'accuracy' },
+  f1: { title: 'Validation macro-F1 per epoch', axis: 'macro-F1' },
+};
+
+/** The series one figure draws for one epoch: train and validation, or validation only (F1). */
+function seriesOf(p: EpochPoint, figure: CurveFigure): { split: string; value: number }[] {
+  if (figure === 'loss')
+    return [
+      { split: 'train', value: p.train_loss },
+      { split: 'validation', value: p.val_loss },
+    ];
+  if (figure === 'accuracy')
+    return [
+      { split: 'train', value: p.train_accuracy },
+      { split: 'validation', value: p.val_accuracy },
+    ];
+  return p.val_macro_f1 === undefined ? [] : [{ split: 'validation', value: p.val_macro_f1 }];
+}
+
+function curveEncoding(figure: CurveFigure, colorField: string) {
+  return {
+    x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1, format: 'd' } },
+    y: {
+      field: 'value',
+      type: 'quantitative',
+      title: figureTitles[figure].axis,
+      ...(figure === 'loss' ? {} : { scale: { domain: [0, 1] } }),
+    },
+    color: { field: colorField, type: 'nominal', title: null, legend: { labelLimit: 0 } },
+  } as const;
+}
+
+/** Train and validation curves of one figure (loss, accuracy, or validation macro-F1) over epochs. */
+export function curvesSpec(history: readonly EpochPoint[], figure: CurveFigure): TopLevelSpec {
+  const values = history.flatMap((p) => seriesOf(p, figure).map((s) => ({ epoch: p.epoch, ...s })));
   return {
     $schema: SCHEMA,
-    title: figure === 'loss' ? 'Loss per epoch' : 'Accuracy per epoch',
+    title: figureTitles[figure].title,
     width: 420,
     height: 260,
     data: { values },
     mark: { type: 'line', point: true },
-    encoding: {
-      x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1, format: 'd' } },
-      y: {
-        field: 'value',
-        type: 'quantitative',
-        title: figure,
-        ...(figure === 'accuracy' ? { scale: { domain: [0, 1] } } : {}),
-      },
-      color: { field: 'split', type: 'nominal', title: null },
-    },
+    encoding: curveEncoding(figure, 'split'),
+  };
+}
+
+/** One validation figure of several runs over epochs, one line per run: the comparison view. */
+export function comparedCurvesSpec(
+  runs: readonly { readonly name: string; readonly history: readonly EpochPoint[] }[],
+  figure: CurveFigure,
+): TopLevelSpec {
+  const values = runs.flatMap((run) =>
+    run.history.flatMap((p) => {
+      const validation = seriesOf(p, figure).find((s) => s.split === 'validation');
+      return validation ? [{ run: run.name, epoch: p.epoch, value: validation.value }] : [];
+    }),
+  );
+  return {
+    $schema: SCHEMA,
+    title: `Validation ${figureTitles[figure].title.replace('Validation ', '').toLowerCase()}`,
+    width: 420,
+    height: 260,
+    data: { values },
+    mark: { type: 'line', point: true },
+    encoding: curveEncoding(figure, 'run'),
   };
 }
 

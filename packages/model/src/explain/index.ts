@@ -1,0 +1,2 @@
+export { type Explainer, explainedLayerIndex, type GradCam, loadExplainer } from './grad-cam.js';
+export { type HeatmapImage, heatmapPng, infernoColour } from './heatmap-png.js';
