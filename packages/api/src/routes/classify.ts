@@ -81,6 +81,8 @@ export function classifyRoutes(app: FastifyInstance, context: ClassifyContext): 
     try {
       const upload = await receive(context, request);
       await reserveDecode(reservation, upload.bytes, model.inputSize, context.maxPixels);
+      // The service hands the bytes to a worker thread (transferred, so they are gone here afterwards).
+      const toExplain = explain === 'gradcam' ? new Uint8Array(upload.bytes) : undefined; // a copy
       const result = await service.classify(upload.bytes).catch((error: unknown) => {
         throw error instanceof QueueFullError ? overloaded() : error;
       });
@@ -90,7 +92,7 @@ export function classifyRoutes(app: FastifyInstance, context: ClassifyContext): 
       }
       const { timings, batchSize } = result.classified;
       const top = result.predictions[0]?.class ?? '';
-      const explained = explain === 'gradcam' ? await context.explanations.gradCam(upload.bytes, top) : null;
+      const explained = toExplain ? await context.explanations.gradCam(toExplain, top) : null;
       return {
         filename: upload.filename,
         predictions: result.predictions,
