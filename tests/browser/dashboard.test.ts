@@ -189,7 +189,7 @@ describe.skipIf(chromiumPath === null && !process.env.CI)('the runs dashboard in
     const page = await browser.context.newPage();
     const problems = watchConsole(page);
     await page.goto(`${web.url}/dashboard.html`);
-    await page.getByRole('link', { name: 'Sweeps' }).click();
+    await page.getByRole('link', { name: 'Sweeps', exact: true }).click();
     const board = page.getByRole('region', { name: /^Leaderboard of sweep/ });
     await board.waitFor();
     const scores = (await board.locator('tbody tr td:nth-child(2)').allTextContents()).map(Number);
