@@ -9,7 +9,7 @@
 
 import { GROUPING_SIZE } from '../src/duplicate-groups.js';
 import { ensureProcessed, specFor } from '../src/index.js';
-import { componentsOf, nearPairs, signaturesOf } from '../src/near-duplicates.js';
+import { componentsOf, nearPairs, sameContentPairs, signaturesOf } from '../src/near-duplicates.js';
 import { fromRepo } from '../src/paths.js';
 
 const root = fromRepo(process.argv[2] ?? '../shared/datasets/brain-mri');
@@ -27,13 +27,7 @@ const hashOf = (k: number) => (dataset.manifest.samples[training[k] as number] a
 
 const started = performance.now();
 const pairs = nearPairs(signaturesOf(rowOf, training.length, GROUPING_SIZE), Math.max(...thresholds));
-const firstWithHash = new Map<string, number>();
-const sameBytes: [number, number][] = [];
-training.forEach((_, k) => {
-  const first = firstWithHash.get(hashOf(k));
-  if (first === undefined) firstWithHash.set(hashOf(k), k);
-  else sameBytes.push([first, k]);
-});
+const sameBytes = sameContentPairs(training.map((_, k) => hashOf(k)));
 const rows = thresholds.map((threshold) => {
   const near = pairs.filter((p) => p[2] <= threshold);
   const { groups } = componentsOf(training.length, [...sameBytes, ...near]);

@@ -138,7 +138,9 @@ function buildManifest(parts: {
   const members = new Map<number, number[]>();
   trainingRows.forEach((i, position) => {
     const id = groupOf[position] as number;
-    members.set(id, [...(members.get(id) ?? []), i]);
+    const group = members.get(id);
+    if (group) group.push(i);
+    else members.set(id, [i]);
   });
   const groups = [...members.values()]
     .filter((m) => m.length > 1)

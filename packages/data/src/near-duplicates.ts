@@ -154,13 +154,18 @@ export function groupNearDuplicates(
   size: number,
   options: GroupingOptions = DEFAULT_GROUPING,
 ): DuplicateGroups {
+  const near = nearPairs(signaturesOf(rows, hashes.length, size), options.maxDistance);
+  return componentsOf(hashes.length, [...sameContentPairs(hashes), ...near]);
+}
+
+/** Links each image to the first one with the same content hash: byte-identical files are always one group. */
+export function sameContentPairs(hashes: readonly string[]): [number, number][] {
   const firstWithHash = new Map<string, number>();
-  const sameBytes: [number, number][] = [];
+  const pairs: [number, number][] = [];
   hashes.forEach((hash, i) => {
     const first = firstWithHash.get(hash);
     if (first === undefined) firstWithHash.set(hash, i);
-    else sameBytes.push([first, i]);
+    else pairs.push([first, i]);
   });
-  const near = nearPairs(signaturesOf(rows, hashes.length, size), options.maxDistance);
-  return componentsOf(hashes.length, [...sameBytes, ...near]);
+  return pairs;
 }
