@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_IMAGE_SIZE } from '@mri/data';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { type LoadResult, loadTest } from './load.js';
@@ -35,6 +36,11 @@ const argv = await yargs(hideBin(process.argv))
   .option('anchors', { type: 'string', default: resolve(REPO, '../shared/anchors') })
   .option('image', { type: 'string', describe: 'A real MRI JPEG; defaults to the first sample test image.' })
   .option('only', { choices: ['same-architecture', 'default-model', 'resnet18'] as const })
+  .option('model', {
+    type: 'string',
+    describe:
+      "A trained model folder for the default-model comparison (e.g. a run's model/); defaults to an untrained network of the default architecture and input size.",
+  })
   .strict()
   .parse();
 
@@ -57,6 +63,8 @@ async function launchOurs(modelDir: string): Promise<RunningServer> {
       HOST: '127.0.0.1',
       MODEL: modelDir,
       PREDICTION_LOG: join(work, 'predictions'),
+      // All load comes from one address; the per-client limit would answer 429s, and the reference has none.
+      RATE_LIMIT_PER_MINUTE: '0',
     },
     classifyUrl: `http://127.0.0.1:${port}/classify`,
     image,
@@ -160,6 +168,7 @@ function targets(comparisons: ReturnType<typeof compare>[]) {
       resnet18_rps_x3: resnet.ratios.rps >= 3,
       resnet18_p99_third: resnet.ratios.p99 <= 1 / 3,
     }),
+    no_errors: all.every((side) => side.errors === 0),
     first_answer_1s: all.every((side) => side.first_answer_ms <= 1000),
     peak_rss_200mb: all.every((side) => side.peak_rss_mb <= 200),
   };
@@ -187,7 +196,7 @@ try {
   }
   if (argv.only === undefined || argv.only === 'default-model') {
     log('default models: ours vs the reference ResNet18');
-    const model = await buildBenchModel(join(work, 'default'), 'compact', 128);
+    const model = argv.model ?? (await buildBenchModel(join(work, 'default'), 'compact', DEFAULT_IMAGE_SIZE));
     comparisons.push(await comparison('default-model', model, 'resnet18'));
   }
   if (argv.only === undefined || argv.only === 'resnet18') {
