@@ -1,6 +1,8 @@
 /**
- * Picks the tfjs backend once per thread: tfjs-node when its native addon loads, else wasm (XNNPACK, SIMD), else the
- * pure-JS cpu backend. A requested backend that cannot start is one clear error, never a silent fallback.
+ * Picks the tfjs backend once per thread: wasm (our SIMD kernels, XNNPACK for the rest), else the pure-JS cpu backend.
+ * One engine everywhere: the tests, the laptop and the containers run the same wasm code, so no deployed service runs
+ * a backend no test exercised (tfjs-node is not a dependency). A requested backend that cannot start is one clear
+ * error, never a silent fallback.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -18,22 +20,7 @@ tf.env().set('PROD', true);
 
 let active: BackendName | undefined;
 
-async function loadTensorflowAddon(): Promise<string | undefined> {
-  try {
-    // A variable specifier keeps bundlers and type-checkers from requiring the optional package.
-    const name = '@tensorflow/tfjs-node';
-    await import(name);
-    return undefined;
-  } catch (error) {
-    return (error as Error).message.split('\n')[0];
-  }
-}
-
 async function start(name: BackendName): Promise<string | undefined> {
-  if (name === 'tensorflow') {
-    const failure = await loadTensorflowAddon();
-    if (failure !== undefined) return failure;
-  }
   try {
     if (!(await tf.setBackend(name))) return `tfjs could not initialise the ${name} backend`;
     await tf.ready();

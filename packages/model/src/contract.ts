@@ -13,7 +13,7 @@ export const ARCHITECTURE_NAMES = ['simple_cnn', 'resnet18', 'compact'] as const
 export type ArchitectureName = (typeof ARCHITECTURE_NAMES)[number];
 
 /** tfjs backends, in the order `auto` tries them. */
-export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_NAMES = ['wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 export const BACKEND_CHOICES = ['auto', ...BACKEND_NAMES] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
