@@ -108,7 +108,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     limits: { fileSize: config.limits.maxUploadBytes, files: 2, fields: 16, parts: 32, headerPairs: 100 },
   });
   const guarded = await guardAbuse(app, config.abuse);
-  metricsRoutes(app, metrics, budget);
+  metricsRoutes(app, metrics, budget, () => Boolean(service.model && service.drift().drift));
   healthRoutes(app, service, () => budget.shedding);
   const explanations = new Explanations({
     modelDir: () => service.modelDir,

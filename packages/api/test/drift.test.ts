@@ -9,7 +9,10 @@ import { imageForm, postForm, startApp, testModel, withTempDir } from './support
 /** The training images: the very distribution the model's reference was computed from. */
 const training = sampleImages('Training').map((image) => readSample(image.path));
 
-async function driftAfter(images: readonly Uint8Array[], modelDir?: string): Promise<DriftReport> {
+async function driftAfter(
+  images: readonly Uint8Array[],
+  modelDir?: string,
+): Promise<DriftReport & { gauge: number }> {
   const server = await startApp(modelDir ? { modelDir } : {});
   try {
     for (let i = 0; i < images.length; i += 16) {
@@ -20,7 +23,10 @@ async function driftAfter(images: readonly Uint8Array[], modelDir?: string): Pro
     }
     const response = await fetch(`${server.url}/drift`);
     expect(response.status).toBe(200);
-    return (await response.json()) as DriftReport;
+    // The same verdict on /metrics, where the drift alert policy reads it.
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const gauge = Number(/^drift_detected (\S+)$/m.exec(metrics)?.[1]);
+    return { ...((await response.json()) as DriftReport), gauge };
   } finally {
     await server.close();
   }
@@ -33,6 +39,7 @@ describe('GET /drift', () => {
     expect(report.features?.mean?.drift).toBe(false);
     expect(report.features?.std?.drift).toBe(false);
     expect(report.features?.mean?.psi).toBeLessThan(0.1);
+    expect(report.gauge).toBe(report.drift ? 1 : 0);
   });
 
   it('detects drift when the same images arrive much brighter', async () => {
@@ -44,6 +51,7 @@ describe('GET /drift', () => {
     expect(report.drift).toBe(true);
     expect(report.features?.mean?.drift).toBe(true);
     expect(report.message).toContain('image mean');
+    expect(report.gauge).toBe(1);
   });
 
   it('says so until it has seen enough predictions', async () => {

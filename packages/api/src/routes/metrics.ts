@@ -4,7 +4,21 @@ import { Gauge } from 'prom-client';
 import type { MemoryBudget } from '../admission.js';
 import type { ServiceMetrics } from '../metrics.js';
 
-export function metricsRoutes(app: FastifyInstance, metrics: ServiceMetrics, budget: MemoryBudget): void {
+/** `drifted` is GET /drift's verdict, read at each scrape so an alert policy can watch it (deploy/monitoring). */
+export function metricsRoutes(
+  app: FastifyInstance,
+  metrics: ServiceMetrics,
+  budget: MemoryBudget,
+  drifted: () => boolean,
+): void {
+  new Gauge({
+    name: 'drift_detected',
+    help: '1 when the recent predictions have drifted from the training data (GET /drift), else 0.',
+    registers: [metrics.registry],
+    collect() {
+      this.set(drifted() ? 1 : 0);
+    },
+  });
   new Gauge({
     name: 'admission_bytes_in_use',
     help: 'Memory reserved by admitted uploads (bodies and decodes), against ADMISSION_BUDGET_MB.',
