@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
+import { defaultDistDir, webPackageDir } from './dist-dir.js';
 
-export const webPackageDir = fileURLToPath(new URL('..', import.meta.url));
-export const defaultDistDir = fileURLToPath(new URL('../dist', import.meta.url));
+export { defaultDistDir, webPackageDir };
 
 export interface BuildPageOptions {
   /** Where the built files go; defaults to packages/web/dist. */

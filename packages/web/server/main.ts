@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { defaultDistDir } from './build-page.js';
 import { dashboardHandler } from './dashboard/routes.js';
+import { defaultDistDir } from './dist-dir.js';
 import { describeListenError } from './listen-error.js';
 import { startWebServer } from './static-server.js';
 
