@@ -1,35 +1,31 @@
 # syntax=docker/dockerfile:1
-# The inference API (packages/api): Fastify on tfjs, the model resolved from the registry at start.
-# Native tfjs-node where its libtensorflow can be built into the image, wasm otherwise (BACKEND=auto picks).
+# The inference API (packages/api): Fastify on tfjs' wasm backend with our kernels (the engine the tests run), the
+# model resolved from the registry at start.
 #
 #   docker build -f dockerfiles/api.Dockerfile -t mri-api .
 #   docker run --rm -p 8080:8080 -v "$PWD/registry:/app/registry:ro" mri-api
 
-FROM node:20.20.2-bookworm-slim AS build
+# The first stage is the same in all three Dockerfiles, so one build's layers serve the others.
+FROM node:20.20.2-bookworm-slim AS workspace
 ENV CI=true
 RUN npm install --global --no-fund --no-audit pnpm@10.34.9
 WORKDIR /app
-
-# Dependencies are keyed on the lockfile alone, so a source change re-uses this layer.
+# Dependencies are keyed on the lockfile alone, so a source change re-uses this layer. `pnpm fetch` fills the store
+# and links every package of the workspace into node_modules; dropping that links only what an image installs.
 COPY pnpm-lock.yaml pnpm-workspace.yaml .npmrc ./
-RUN pnpm fetch --prod
-
+RUN pnpm fetch --prod && rm -rf node_modules
 # The root install runs `prepare` (scripts/install-hooks.mjs), which installs no hook on CI or outside git.
 COPY package.json tsconfig.json tsconfig.base.json ./
 COPY scripts/install-hooks.mjs ./scripts/
 COPY packages ./packages
+
+FROM workspace AS build
 RUN pnpm install --offline --frozen-lockfile --prod --filter "@mri/api..."
-
-# tfjs-node's install script downloads libtensorflow: try it; where it cannot (no network, no prebuilt binary),
-# the image still works, on the wasm backend.
-RUN cd packages/model \
-  && tfjs_node="$(node -p "require('node:path').dirname(require.resolve('@tensorflow/tfjs-node/package.json'))")" \
-  && (cd "$tfjs_node" && npm run install) \
-  || echo "tfjs-node is not available in this image: the API serves on the wasm backend"
-
 # Compile the service once to plain JavaScript (esbuild, packages/api/serve.mjs): no TypeScript loader runs in the
-# container, which keeps each inference worker ~60 MB smaller and starts faster.
-RUN node packages/api/serve.mjs --build-only
+# container, which keeps each inference worker ~60 MB smaller and starts faster. The bundle names its dependencies
+# by their real paths under node_modules/.pnpm, so that folder (without the bundler) is all the runtime needs.
+RUN node packages/api/serve.mjs --build-only \
+  && rm -rf node_modules/.pnpm/esbuild@* node_modules/.pnpm/@esbuild+*
 
 FROM node:20.20.2-bookworm-slim AS runtime
 # jemalloc instead of glibc's malloc: glibc gives every thread its own arena, and the decode and upload buffers of a
@@ -43,13 +39,14 @@ ENV LD_PRELOAD=/usr/local/lib/libjemalloc.so.2 \
     NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8080 \
-    BACKEND=auto \
+    BACKEND=wasm \
     MODEL=production \
     REGISTRY=/app/registry \
     PREDICTION_LOG=/app/logs/predictions
 WORKDIR /app
 # Code stays root-owned and read-only to the service; only its log folder is writable.
-COPY --from=build /app /app
+COPY --from=build /app/node_modules/.pnpm /app/node_modules/.pnpm
+COPY --from=build /app/packages/api/dist /app/packages/api/dist
 RUN mkdir -p /app/logs /app/registry && chown node:node /app/logs
 USER node
 EXPOSE 8080

@@ -1,42 +1,40 @@
 # syntax=docker/dockerfile:1
-# The trainer (packages/trainer) with the data CLI, for `pnpm train` on Vertex AI or any container runtime.
-# Runs the embedded sample by default; `pnpm data pull` fetches the full dataset from the DVC remote first.
+# The trainer (packages/trainer) with the data CLI, for `pnpm train` and sweep trials on Vertex AI, Cloud Run Jobs
+# or any container runtime. Trains on tfjs' wasm backend with our kernels, the engine the tests run. Runs the
+# embedded sample by default; `pnpm data pull` fetches the full dataset from the DVC remote first.
 #
 #   docker build -f dockerfiles/trainer.Dockerfile -t mri-trainer .
 #   docker run --rm mri-trainer                                   # trains on the embedded sample
 #   docker run --rm -v "$HOME/.config/gcloud:/home/node/.config/gcloud:ro" mri-trainer \
 #     sh -c 'pnpm data pull --remote gcs && pnpm train data.root=data/brain-mri'
 
-FROM node:20.20.2-bookworm-slim AS build
+# The first stage is the same in all three Dockerfiles, so one build's layers serve the others.
+FROM node:20.20.2-bookworm-slim AS workspace
 ENV CI=true
-RUN npm install --global --no-fund --no-audit pnpm@10.34.9 tsx@4.23.15
+RUN npm install --global --no-fund --no-audit pnpm@10.34.9
 WORKDIR /app
-
+# Dependencies are keyed on the lockfile alone, so a source change re-uses this layer. `pnpm fetch` fills the store
+# and links every package of the workspace into node_modules; dropping that links only what an image installs.
 COPY pnpm-lock.yaml pnpm-workspace.yaml .npmrc ./
-RUN pnpm fetch --prod
-
+RUN pnpm fetch --prod && rm -rf node_modules
 # The root install runs `prepare` (scripts/install-hooks.mjs), which installs no hook on CI or outside git.
 COPY package.json tsconfig.json tsconfig.base.json ./
 COPY scripts/install-hooks.mjs ./scripts/
 COPY packages ./packages
-RUN pnpm install --offline --frozen-lockfile --prod --filter "@mri/trainer..." --filter "@mri/data..."
 
-# Native training is several times faster than wasm: use tfjs-node when its libtensorflow can be fetched.
-RUN cd packages/model \
-  && tfjs_node="$(node -p "require('node:path').dirname(require.resolve('@tensorflow/tfjs-node/package.json'))")" \
-  && (cd "$tfjs_node" && npm run install) \
-  || echo "tfjs-node is not available in this image: training runs on the wasm backend"
+FROM workspace AS build
+RUN pnpm install --offline --frozen-lockfile --prod --filter "@mri/trainer..." --filter "@mri/data..." \
+  && rm -rf packages/api packages/web
+# The root scripts run `node --import tsx ...`, which resolves tsx from /app/node_modules; a --prod install of the
+# workspace does not put the root's tsx there, so link the model package's (same pinned version).
+RUN ln -s ../packages/model/node_modules/tsx node_modules/tsx
 
 FROM node:20.20.2-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
-COPY --from=build /usr/local/lib/node_modules /usr/local/lib/node_modules
-RUN ln -s ../lib/node_modules/pnpm/bin/pnpm.cjs /usr/local/bin/pnpm \
-  && ln -s ../lib/node_modules/tsx/dist/cli.mjs /usr/local/bin/tsx
+COPY --from=build /usr/local/lib/node_modules/pnpm /usr/local/lib/node_modules/pnpm
+RUN ln -s ../lib/node_modules/pnpm/bin/pnpm.cjs /usr/local/bin/pnpm
 COPY --from=build /app /app
-# The root scripts run `node --import tsx ...`, which resolves tsx from /app/node_modules; a --prod install of the
-# workspace does not put the root's tsx there, so link the pinned global one.
-RUN mkdir -p node_modules && ln -s /usr/local/lib/node_modules/tsx node_modules/tsx
 COPY configs ./configs
 COPY sample ./sample
 COPY .dvc/config ./.dvc/config
