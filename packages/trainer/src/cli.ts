@@ -14,6 +14,7 @@ import { createLogger } from './log.js';
 import { CONFIG_DIR, fromRepo } from './paths.js';
 import { differingKeys, findRuns, readRun, runsTable } from './runs/list.js';
 import { createRunDir } from './runs/run-dir.js';
+import { runCloudSweep, withCloudSweepOptions } from './sweep/cloud-command.js';
 
 // Errors thrown by the packages we build on whose message is written for the user.
 const USER_ERROR_NAMES = new Set([
@@ -168,16 +169,28 @@ async function main(): Promise<void> {
       'sweep [overrides..]',
       'train one run per point of a sweep file and rank them',
       (y) =>
-        withConfig(y).option('file', {
-          type: 'string',
-          default: join(CONFIG_DIR, 'sweep.yaml'),
-          describe: 'the sweep file',
-        }),
+        withCloudSweepOptions(
+          withConfig(y).option('file', {
+            type: 'string',
+            default: join(CONFIG_DIR, 'sweep.yaml'),
+            describe: 'the sweep file',
+          }),
+        ),
       async (args) => {
         const { readSweepSpec } = await import('./sweep/spec.js');
         const { runSweep } = await import('./sweep/sweep.js');
         const { train } = await import('./train/run.js');
         process.on('SIGINT', onInterrupt);
+        const cloud = await runCloudSweep(args, {
+          file: fromRepo(args.file),
+          configDir: fromRepo(args['config-dir']),
+          overrides: (args.overrides ?? []).map(String),
+          train: (composed, options) => train(composed, { ...options, progress: true }),
+          log: createLogger(),
+          stopRequested,
+          env: process.env,
+        });
+        if (cloud !== undefined) return printResult(cloud);
         const result = await runSweep({
           spec: readSweepSpec(fromRepo(args.file)),
           configDir: fromRepo(args['config-dir']),
@@ -239,8 +252,18 @@ async function main(): Promise<void> {
               .positional('version', { type: 'string', demandOption: true })
               .positional('alias', { type: 'string', demandOption: true }),
           async (args) => {
-            const entry = await registryFrom(args).promote(args.version, args.alias);
-            printResult({ alias: args.alias, version: entry.version, metrics: entry.metrics });
+            const registry = registryFrom(args);
+            const entry = await registry.promote(args.version, args.alias);
+            const { notifyPromotion } = await import('./registry/notify.js');
+            const notified =
+              args.alias === 'production'
+                ? await notifyPromotion(
+                    { alias: args.alias, version: entry.version, registry: registry.store.url },
+                    process.env,
+                  )
+                : undefined;
+            if (notified && !notified.sent) process.stderr.write(`note: ${notified.reason}.\n`);
+            printResult({ alias: args.alias, version: entry.version, metrics: entry.metrics, notified });
           },
         )
         .command(

@@ -44,6 +44,19 @@ export async function writeLeaderboard(
   sweepDir: string,
 ): Promise<void> {
   writeJson(join(dir, 'leaderboard.json'), { metric, runs: rows });
+  writeFileAtomic(join(dir, 'leaderboard.md'), leaderboardMarkdown(rows, metric, sweepDir));
+  const points = rows.flatMap((r) =>
+    r.score === null ? [] : [{ name: r.name ?? `run ${r.rank}`, seconds: r.seconds, score: r.score }],
+  );
+  if (points.length > 0) await renderPng(tradeoffSpec(points, metric), join(dir, 'tradeoff.png'));
+}
+
+/** The ranking as a markdown table; run folders are shown relative to the sweep's. */
+export function leaderboardMarkdown(
+  rows: readonly LeaderboardRow[],
+  metric: string,
+  sweepDir: string,
+): string {
   const lines = rows.map((r) => {
     const run = r.run_dir.startsWith(sweepDir) ? r.run_dir.slice(sweepDir.length + 1) : r.run_dir;
     const score = r.score === null ? 'n/a' : r.score.toFixed(4);
@@ -54,9 +67,5 @@ export async function writeLeaderboard(
     '| ---: | --- | ---: | --- | --- | ---: | --- |',
     ...lines,
   ];
-  writeFileAtomic(join(dir, 'leaderboard.md'), `# Sweep leaderboard\n\n${table.join('\n')}\n`);
-  const points = rows.flatMap((r) =>
-    r.score === null ? [] : [{ name: r.name ?? `run ${r.rank}`, seconds: r.seconds, score: r.score }],
-  );
-  if (points.length > 0) await renderPng(tradeoffSpec(points, metric), join(dir, 'tradeoff.png'));
+  return `# Sweep leaderboard\n\n${table.join('\n')}\n`;
 }

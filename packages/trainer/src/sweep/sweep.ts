@@ -10,6 +10,7 @@ import { createRunDir } from '../runs/run-dir.js';
 import type { TrainOptions, TrainSummary } from '../train/run.js';
 import { type LeaderboardRow, rankRuns, type SweepRun, writeLeaderboard } from './leaderboard.js';
 import { namedSweepPoints, type SweepPoint, type SweepSpec } from './spec.js';
+import { sweepTrials, trialName, trialPoint } from './trials.js';
 
 export type TrainFn = (composed: ComposedConfig, options: TrainOptions) => Promise<TrainSummary>;
 
@@ -29,7 +30,7 @@ export async function runSweep(
   const { spec, log } = options;
   // Sweep runs are not registered one by one: register the winner with `pnpm registry add RUN/model`.
   const named = namedSweepPoints(spec);
-  const points = named.map((point) => [...options.overrides, ...point.overrides, 'registry.register=false']);
+  const points = sweepTrials(spec, options.overrides);
   const configs = points.map((overrides) => composeConfig({ configDir: options.configDir, overrides }));
   const first = configs[0];
   if (!first) throw new Error('The sweep has no points.');
@@ -39,8 +40,8 @@ export async function runSweep(
   let leaderboard: LeaderboardRow[] = [];
   for (const [i, composed] of configs.entries()) {
     if (options.stopRequested()) break;
-    const overrides = (points[i] as string[]).slice(options.overrides.length, -1);
-    const runDir = createRunDir(sweepDir, undefined, `run-${String(i + 1).padStart(2, '0')}`);
+    const overrides = trialPoint(points[i] as string[], options.overrides.length);
+    const runDir = createRunDir(sweepDir, undefined, trialName(i));
     log.info({ run: i + 1, of: configs.length, overrides }, 'sweep run');
     const summary = await options.train(composed, { runDir, stopRequested: options.stopRequested });
     runs.push({
