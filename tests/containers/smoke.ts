@@ -337,7 +337,12 @@ async function main(): Promise<void> {
     };
     console.log(JSON.stringify(figures));
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    // Folders the container's user made may not be deletable by an unprivileged host user (Docker on a CI runner).
+    try {
+      rmSync(work, { recursive: true, force: true });
+    } catch (error) {
+      progress(`left ${work} behind: ${(error as Error).message}`);
+    }
   }
 }
 
