@@ -23,7 +23,7 @@ COPY scripts/install-hooks.mjs ./scripts/
 COPY packages ./packages
 
 FROM workspace AS build
-RUN pnpm install --offline --frozen-lockfile --prod --filter "@mri/trainer..." --filter "@mri/data..." \
+RUN pnpm install --offline --frozen-lockfile --prod --filter "@mri/trainer..." --filter "@mri/data-cli..." \
   && rm -rf packages/api packages/web
 # The root scripts run `node --import tsx ...`, which resolves tsx from /app/node_modules; a --prod install of the
 # workspace does not put the root's tsx there, so link the model package's (same pinned version).

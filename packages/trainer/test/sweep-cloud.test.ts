@@ -21,6 +21,7 @@ const spec: SweepSpec = {
   seed: 0,
   fixed: ['+training.max_steps=2'],
   parameters: { 'optimizer.lr': [0.001, 0.01, 0.003] },
+  points: {},
 };
 
 function cli(
