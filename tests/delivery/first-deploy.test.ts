@@ -196,6 +196,8 @@ describe('the first deploy, in the documented order', () => {
     expect(api?.ports?.[0]?.containerPort).toBe(8080);
     const env = Object.fromEntries(api?.env?.map((v) => [v.name, v.value]) ?? []);
     expect(env).toMatchObject({ MODEL: 'production', REGISTRY: 'gs://my-mri-bucket/registry' });
+    // Request traces in the log lines are named by the project (packages/data, cloud-logging.ts).
+    expect(env.GOOGLE_CLOUD_PROJECT).toBe('my-project');
     // /healthz answers with no model yet; /readyz would keep the first revision from ever starting.
     expect(api?.startupProbe?.httpGet.path).toBe('/healthz');
     expect(mebibytes(api?.resources.limits.memory ?? '0')).toBeGreaterThanOrEqual(400);

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { createMetrics } from '../../packages/api/src/metrics.js';
+import { buildApp } from '../../packages/api/src/app.js';
+import { testConfig } from '../../packages/api/test/support/server.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const ALERTS = join(ROOT, 'deploy/monitoring/alerts');
@@ -67,14 +68,20 @@ const Dashboard = z.strictObject({
 
 /** Metric names the API exposes on /metrics, with the series a histogram adds. */
 async function exportedMetrics(): Promise<Set<string>> {
-  const { registry } = createMetrics();
-  const names = new Set<string>();
-  for (const metric of await registry.getMetricsAsJSON()) {
-    names.add(metric.name);
-    if (String(metric.type) === 'histogram')
-      for (const suffix of ['_bucket', '_sum', '_count']) names.add(`${metric.name}${suffix}`);
+  // What a scrape of the service reads (some gauges are registered with their route), not one module's list.
+  const { app } = await buildApp({ config: testConfig() });
+  try {
+    const text = (await app.inject({ url: '/metrics' })).body;
+    const names = new Set<string>();
+    for (const [, name, type] of text.matchAll(/^# TYPE (\S+) (\S+)$/gm)) {
+      names.add(name as string);
+      if (type === 'histogram')
+        for (const suffix of ['_bucket', '_sum', '_count']) names.add(`${name}${suffix}`);
+    }
+    return names;
+  } finally {
+    await app.close();
   }
-  return names;
 }
 
 const PROMQL_WORDS = new Set([

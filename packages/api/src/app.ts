@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
+import { traceFields } from '@mri/data/cloud-logging';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { guardAbuse } from './abuse.js';
 import { MemoryBudget } from './admission.js';
@@ -42,6 +43,11 @@ export interface AppOptions {
   readonly predictionLog?: PredictionLog;
   /** Defaults to no logging (tests). */
   readonly logger?: FastifyBaseLogger;
+  /**
+   * The Google Cloud project to name request traces by: each request's log lines then carry the trace of its
+   * `traceparent` / `X-Cloud-Trace-Context` header, so Cloud Logging groups them under it.
+   */
+  readonly traceProject?: string;
 }
 
 export interface App {
@@ -56,6 +62,15 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const { config } = options;
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    ...(options.traceProject
+      ? {
+          childLoggerFactory: (logger, bindings, childOptions, request) =>
+            logger.child(
+              { ...bindings, ...traceFields(request.headers, options.traceProject) },
+              childOptions,
+            ),
+        }
+      : {}),
     // One log line per request costs more than the request at hundreds per second; /metrics counts them instead.
     logController: new LogController({ disableRequestLogging: true }),
     // Close idle keep-alive sockets on shutdown, so draining waits only for requests really in flight.

@@ -4,6 +4,7 @@
  * exits.
  */
 
+import { cloudLoggingEnabled, cloudLoggingOptions } from '@mri/data/cloud-logging';
 import type { Logger } from 'pino';
 import { ConfigError, configFromEnv, type PredictionLogConfig } from './config.js';
 import { InferencePool } from './inference/pool.js';
@@ -35,13 +36,15 @@ async function main(): Promise<void> {
           }),
         );
   const [{ buildApp }, { default: pino }] = await Promise.all([import('./app.js'), import('pino')]);
-  const logger = pino({ level: config.logLevel }, pino.destination(2));
+  const logger = pino({ level: config.logLevel, ...cloudLoggingOptions() }, pino.destination(2));
   const { app, service, loaded } = await buildApp({
     config,
     ...(model instanceof Error ? {} : { model }),
     ...(pool ? { pool } : {}),
     predictionLog: await predictionLog(config.predictionLog, logger),
     logger,
+    // The project names a request's trace in its log lines (Cloud Run's front end starts the trace).
+    ...(cloudLoggingEnabled() ? { traceProject: process.env.GOOGLE_CLOUD_PROJECT ?? '' } : {}),
   });
   const follower = follow
     ? new ModelFollower(service, {

@@ -1,4 +1,5 @@
 import { type Logger, pino } from 'pino';
+import { cloudLoggingOptions } from './cloud-logging.js';
 
 export type { Logger };
 
@@ -14,8 +15,8 @@ const LABELS: Record<number, string> = {
 /** On a terminal a person reads the logs: `warn skipped Training/x.jpg: The file is empty (0 bytes).` */
 const humanStderr = {
   write(line: string): void {
-    const { level, msg } = JSON.parse(line) as { level: number; msg: string };
-    process.stderr.write(`${LABELS[level] ?? level} ${msg}\n`);
+    const { level, msg, message } = JSON.parse(line) as { level: number; msg?: string; message?: string };
+    process.stderr.write(`${LABELS[level] ?? level} ${msg ?? message}\n`);
   },
 };
 
@@ -28,5 +29,8 @@ export function createLogger(
   level = process.env.LOG_LEVEL ?? 'info',
   tty = process.stderr.isTTY,
 ): Logger {
-  return pino({ name, level, base: undefined }, tty ? humanStderr : pino.destination(2));
+  return pino(
+    { name, level, base: undefined, ...cloudLoggingOptions() },
+    tty ? humanStderr : pino.destination(2),
+  );
 }

@@ -1,5 +1,6 @@
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
+import { cloudLoggingOptions } from '@mri/data/cloud-logging';
 import { StorageError } from '@mri/storage';
 import { pino } from 'pino';
 import type { Argv, CommandModule } from 'yargs';
@@ -39,7 +40,10 @@ function withCommon<T>(yargs: Argv<T>): Argv<DataSyncArgs> {
  * as one sentence; see `isUserError`.
  */
 async function run(args: DataSyncArgs, action: (context: SyncContext) => Promise<unknown>): Promise<void> {
-  const log = pino({ name: 'data', level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2));
+  const log = pino(
+    { name: 'data', level: process.env.LOG_LEVEL ?? 'info', ...cloudLoggingOptions() },
+    pino.destination(2),
+  );
   const controller = new AbortController();
   const onInterrupt = () => {
     log.warn('interrupted: finishing the files in flight; run the same command again to resume');

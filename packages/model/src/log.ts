@@ -1,4 +1,8 @@
+import { cloudLoggingOptions } from '@mri/data/cloud-logging';
 import { pino } from 'pino';
 
 /** The package's logger: JSON lines on stderr, so a command's stdout stays machine-readable. */
-export const log = pino({ name: 'model', level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2));
+export const log = pino(
+  { name: 'model', level: process.env.LOG_LEVEL ?? 'info', ...cloudLoggingOptions() },
+  pino.destination(2),
+);

@@ -1,6 +1,7 @@
 /** pino loggers: JSON lines to stderr, and to a run's train.log when there is one. */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { cloudLoggingOptions } from '@mri/data/cloud-logging';
 import pino, { type Logger } from 'pino';
 
 export type { Logger } from 'pino';
@@ -11,5 +12,5 @@ export function createLogger(logFile?: string, level: pino.Level = 'info'): Logg
     mkdirSync(dirname(logFile), { recursive: true });
     streams.push({ level, stream: pino.destination({ dest: logFile, sync: true, mkdir: true }) });
   }
-  return pino({ level, base: undefined }, pino.multistream(streams));
+  return pino({ level, base: undefined, ...cloudLoggingOptions() }, pino.multistream(streams));
 }

@@ -163,13 +163,18 @@ describe('submission', () => {
 
   it('describes one Vertex AI custom job per trial, each with its index', () => {
     const jobs = vertexJobs({ on: 'vertex', ...options }) as {
-      workerPoolSpecs: { containerSpec: { args: string[] } }[];
+      workerPoolSpecs: { containerSpec: { args: string[]; env: { name: string; value: string }[] } }[];
     }[];
     expect(jobs.map((job) => job.workerPoolSpecs[0]?.containerSpec.args)).toEqual([
       ['sweep', '--task', '--task-index', '0'],
       ['sweep', '--task', '--task-index', '1'],
       ['sweep', '--task', '--task-index', '2'],
     ]);
+    // Vertex AI does not announce itself the way Cloud Run does: the logs are told to carry severity.
+    expect(jobs[0]?.workerPoolSpecs[0]?.containerSpec.env).toContainEqual({
+      name: 'LOG_FORMAT',
+      value: 'gcp',
+    });
   });
 
   it('writes the specs and the gcloud commands that submit them', () => {

@@ -83,7 +83,11 @@ export function vertexJobs(options: SubmitOptions): Record<string, unknown>[] {
           imageUri: options.image,
           command: ['pnpm'],
           args: taskArgs(index),
-          env: [{ name: PLAN_ENV, value: JSON.stringify(options.plan) }],
+          env: [
+            { name: PLAN_ENV, value: JSON.stringify(options.plan) },
+            // Cloud Run says so itself (CLOUD_RUN_JOB); on Vertex AI the logs are told to speak Cloud Logging.
+            { name: 'LOG_FORMAT', value: 'gcp' },
+          ],
         },
       },
     ],

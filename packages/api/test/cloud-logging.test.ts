@@ -1,0 +1,70 @@
+import { once } from 'node:events';
+import { Writable } from 'node:stream';
+import { cloudLoggingOptions } from '@mri/data/cloud-logging';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.js';
+import { serve } from './support/process.js';
+import { testConfig } from './support/server.js';
+
+describe('logs Cloud Logging understands', () => {
+  it("carries the request's trace on its log lines", async () => {
+    const written: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        written.push(String(chunk));
+        done();
+      },
+    });
+    const logger = pino({ level: 'info', ...cloudLoggingOptions({ K_SERVICE: 'mri-api' }) }, sink);
+    const { app } = await buildApp({ config: testConfig(), logger, traceProject: 'my-project' });
+    app.get('/boom', async () => {
+      throw new Error('a bug');
+    });
+    try {
+      const trace = '105445aa7843bc8bf206b12000100000';
+      const response = await app.inject({
+        url: '/boom',
+        headers: { 'x-cloud-trace-context': `${trace}/1;o=1` },
+      });
+      expect(response.statusCode).toBe(500);
+      const lines = written
+        .join('')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      const error = lines.find((line) => line.message === 'unhandled error');
+      expect(error).toMatchObject({
+        severity: 'ERROR',
+        'logging.googleapis.com/trace': `projects/my-project/traces/${trace}`,
+        'logging.googleapis.com/spanId': '0000000000000001',
+        'logging.googleapis.com/trace_sampled': true,
+      });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('the service writes severity on Cloud Run, and plain pino lines elsewhere', async () => {
+    for (const [env, expected] of [
+      [{ K_SERVICE: 'mri-api' }, { severity: 'INFO', message: 'listening' }],
+      [
+        { K_SERVICE: '', CLOUD_RUN_JOB: '' },
+        { level: 30, msg: 'listening' },
+      ],
+    ] as const) {
+      // No model behind the alias: the service still starts and says where it listens.
+      const { child, stderr } = await serve({ ...env, MODEL: 'production', REGISTRY: '/nonexistent' });
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+      const listening = stderr()
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line))
+        .find((line) => (line.message ?? line.msg) === 'listening');
+      expect(listening).toMatchObject(expected);
+      if (!('severity' in expected)) expect(listening).not.toHaveProperty('severity');
+    }
+  }, 60_000);
+});
