@@ -39,7 +39,9 @@ COPY configs ./configs
 COPY sample ./sample
 COPY .dvc/config ./.dvc/config
 COPY data.dvc ./data.dvc
-# What a run writes: outputs, the local registry, the pulled dataset and DVC's listing cache.
-RUN mkdir -p outputs registry data .dvc/cache && chown node:node outputs registry data .dvc .dvc/cache
+# What a run writes: outputs, the local registry, the pulled dataset, DVC's listing cache, and the processed-image
+# and near-copy caches (.cache).
+RUN mkdir -p outputs registry data .dvc/cache .cache \
+  && chown node:node outputs registry data .dvc .dvc/cache .cache
 USER node
 CMD ["pnpm", "train"]

@@ -25,7 +25,7 @@ RUN pnpm install --offline --frozen-lockfile --prod --filter "@mri/web..." \
   && pnpm --filter @mri/web build \
   && npx --yes "esbuild@$(node -p "require('./packages/api/package.json').dependencies.esbuild")" \
     packages/web/server/main.ts --bundle --platform=node --format=esm --target=node20 \
-    --banner:js="import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" \
+    --banner:js="import { createRequire as bannerCreateRequire } from 'node:module'; const require = bannerCreateRequire(import.meta.url);" \
     --outfile=packages/web/server/main.mjs
 
 FROM node:20.20.2-bookworm-slim AS runtime
