@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { crc32cBase64 } from './crc32c.js';
-import { md5Base64, readBody, resource, send } from './json-api.js';
+import { crc32cBase64, md5Base64, readBody, resource, send } from './json-api.js';
 import { parseMultipart } from './multipart.js';
 
 /**

@@ -1,11 +1,19 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { crc32cBase64 } from './crc32c.js';
+import { CRC32C } from '@google-cloud/storage';
 import type { StoredObject } from './fake-gcs.js';
 
 /** The GCS JSON API's object resource and response plumbing, as the official client reads them. */
 export function md5Base64(bytes: Uint8Array): string {
   return createHash('md5').update(bytes).digest('base64');
+}
+
+/**
+ * The CRC-32C GCS reports, computed by the client's own implementation so the server and the client cannot disagree.
+ * Handed a Buffer view of exactly these bytes: `CRC32C.from` reads a plain Uint8Array's whole underlying buffer.
+ */
+export function crc32cBase64(bytes: Uint8Array): string {
+  return CRC32C.from(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString();
 }
 
 export function resource(bucket: string, name: string, stored: StoredObject) {
