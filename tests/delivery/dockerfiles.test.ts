@@ -143,19 +143,21 @@ describe('the Dockerfile reader', () => {
 
   it('reads continuations, stages, COPY sources and ENV values', () => {
     const [build, runtime] = parseDockerfile(
-      'FROM node:1.2.3 AS build\n# note\nCOPY a b \\\n  c ./\nFROM build\nENV API_KEY=abc \\\n  OTHER="x y"\nCOPY --from=build /x /y\n',
+      'FROM node:1.2.3 AS build\n# note\nCOPY a b \\\n  c ./\nCOPY ["x y", "z", "/d/"]\nFROM build\nENV API_KEY=abc \\\n  OTHER="x y"\nARG TOKEN\nCOPY --from=build /x /y\n',
     );
     expect(build?.name).toBe('build');
-    expect(contextSources(build?.instructions[0] ?? { keyword: '', args: '', line: 0 })).toEqual([
-      'a',
-      'b',
-      'c',
-    ]);
+    const [copy, json] = build?.instructions ?? [];
+    const [env, arg, fromStage] = runtime?.instructions ?? [];
+    if (!copy || !json || !env || !arg || !fromStage) throw new Error('instructions went missing');
+    expect(contextSources(copy)).toEqual(['a', 'b', 'c']);
+    expect(contextSources(json)).toEqual(['x y', 'z']);
     expect(runtime?.image).toBe('build');
-    expect(variables(runtime?.instructions[0] ?? { keyword: '', args: '', line: 0 })).toEqual([
+    expect(variables(env)).toEqual([
       { name: 'API_KEY', value: 'abc' },
       { name: 'OTHER', value: 'x y' },
     ]);
-    expect(contextSources(runtime?.instructions[1] ?? { keyword: '', args: '', line: 0 })).toEqual([]);
+    expect(variables(arg)).toEqual([{ name: 'TOKEN', value: undefined }]);
+    expect(contextSources(fromStage)).toEqual([]);
+    expect(fromStage.line).toBe(10);
   });
 });
