@@ -8,12 +8,11 @@ export function md5Base64(bytes: Uint8Array): string {
   return createHash('md5').update(bytes).digest('base64');
 }
 
-/**
- * The CRC-32C GCS reports, computed by the client's own implementation so the server and the client cannot disagree.
- * Handed a Buffer view of exactly these bytes: `CRC32C.from` reads a plain Uint8Array's whole underlying buffer.
- */
+/** The CRC-32C GCS reports, computed by the client's own implementation so the server and the client cannot disagree. */
 export function crc32cBase64(bytes: Uint8Array): string {
-  return CRC32C.from(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString();
+  const crc = new CRC32C();
+  crc.update(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  return crc.toString();
 }
 
 export function resource(bucket: string, name: string, stored: StoredObject) {
