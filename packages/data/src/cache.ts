@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { removeStaleTemps, writeFileAtomic } from './atomic.js';
+import { removeStaleTempsSync, writeFileAtomicSync } from '@mri/atomic-file';
 import { DEFAULT_MAX_PIXELS, decodeGray } from './decode.js';
 import { type Dataset, discoverDataset } from './discover.js';
 import { ensureDuplicateGroups, GROUPING_SIZE } from './duplicate-groups.js';
@@ -296,9 +296,9 @@ function concatRows(rows: readonly Uint8Array[], size: number): Uint8Array {
 /** Pixels first, manifest last: until the manifest's rename, readers keep seeing the previous, complete cache. */
 function writeCache(cacheDir: string, manifest: Manifest, pixels: Uint8Array): void {
   mkdirSync(cacheDir, { recursive: true });
-  removeStaleTemps(cacheDir);
-  writeFileAtomic(join(cacheDir, manifest.data), pixels);
-  writeFileAtomic(join(cacheDir, MANIFEST_FILE), `${JSON.stringify(manifest)}\n`);
+  removeStaleTempsSync(cacheDir);
+  writeFileAtomicSync(join(cacheDir, manifest.data), pixels);
+  writeFileAtomicSync(join(cacheDir, MANIFEST_FILE), `${JSON.stringify(manifest)}\n`);
   for (const name of readdirSync(cacheDir)) {
     if (name.startsWith('pixels-') && name !== manifest.data) rmSync(join(cacheDir, name), { force: true });
   }

@@ -1,7 +1,8 @@
+import { removeStaleTemps, writeFileAtomic } from '@mri/atomic-file';
 import type { SyncContext } from './context.js';
 import { remoteFor } from './context.js';
 import { isDirectoryOut, isLegacyOut, outPath, readDvcFile } from './dvcfile.js';
-import { isFile, md5File, removeStaleTemps, writeFileAtomic } from './files.js';
+import { isFile, md5File } from './files.js';
 import { trackedFiles } from './listing.js';
 import { md5Hex } from './manifest.js';
 import { runPool } from './pool.js';
@@ -28,7 +29,7 @@ export async function pull(context: SyncContext): Promise<PullResult[]> {
   for (const out of dvc.outs) {
     const remote = await remoteFor(context, out);
     const files = (await trackedFiles(context, dvc, out, remote)) ?? [];
-    if (isDirectoryOut(out)) await removeStaleTemps(outPath(dvc, out));
+    if (isDirectoryOut(out)) await removeStaleTemps(outPath(dvc, out), { recursive: true });
     const legacy = isLegacyOut(out);
     const result = { downloaded: 0, present: 0, bytes: 0, missing: [] as string[], corrupt: [] as string[] };
     const progress = startProgress(`pull ${out.path}`, files.length, context.log, context.tty);

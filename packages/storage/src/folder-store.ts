@@ -1,11 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, sep } from 'node:path';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isTempName, writeFileAtomic } from '@mri/atomic-file';
 import type { BlobStore } from './contract.js';
 import { checkKey, checkPrefix } from './keys.js';
-
-/** Half-written files carry this prefix until they are renamed into place; listings never show them. */
-export const TEMP_PREFIX = '.tmp-';
 
 function isMissing(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
@@ -34,20 +31,7 @@ export class FolderStore implements BlobStore {
   }
 
   async write(key: string, bytes: Uint8Array | string): Promise<void> {
-    const target = this.pathOf(key);
-    await mkdir(dirname(target), { recursive: true });
-    const name = target.slice(target.lastIndexOf(sep) + 1);
-    const temp = join(
-      dirname(target),
-      `${TEMP_PREFIX}${name}-${process.pid}-${randomBytes(4).toString('hex')}`,
-    );
-    try {
-      await writeFile(temp, bytes);
-      await rename(temp, target);
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw error;
-    }
+    await writeFileAtomic(this.pathOf(key), bytes);
   }
 
   async exists(key: string): Promise<boolean> {
@@ -79,7 +63,8 @@ export class FolderStore implements BlobStore {
       throw error;
     }
     for (const entry of entries) {
-      if (entry.name.startsWith(TEMP_PREFIX)) continue;
+      // Half-written files (`@mri/atomic-file`'s temp names) are no keys until renamed into place.
+      if (isTempName(entry.name)) continue;
       const key = folder ? `${folder}/${entry.name}` : entry.name;
       if (entry.isDirectory()) await this.walk(key, into);
       else if (entry.isFile()) into.push(key);

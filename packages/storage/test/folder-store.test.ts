@@ -27,7 +27,7 @@ describe('FolderStore', () => {
   it('does not list half-written temp files', async () => {
     const store = new FolderStore(root);
     await store.write('runs/a.json', '{}');
-    await writeFile(join(root, 'runs', '.tmp-b.json-1-abcd'), 'partial');
+    await writeFile(join(root, 'runs', '.tmp-1-0-0123456789ab-b.json'), 'partial');
     expect(await store.list('runs/')).toEqual(['runs/a.json']);
   });
 

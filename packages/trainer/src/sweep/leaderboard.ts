@@ -3,8 +3,9 @@
  * time-versus-metric chart (tradeoff.png), so a faster recipe that scores nearly as well is seen at a glance.
  */
 import { join } from 'node:path';
+import { writeFileAtomicSync } from '@mri/atomic-file';
 import { tradeoffSpec } from '@mri/charts';
-import { writeFileAtomic, writeJson } from '../files.js';
+import { writeJson } from '../files.js';
 import { renderPng } from '../plots/render.js';
 
 export interface SweepRun {
@@ -54,7 +55,7 @@ export async function writeLeaderboard(
     '| ---: | --- | ---: | --- | --- | ---: | --- |',
     ...lines,
   ];
-  writeFileAtomic(join(dir, 'leaderboard.md'), `# Sweep leaderboard\n\n${table.join('\n')}\n`);
+  writeFileAtomicSync(join(dir, 'leaderboard.md'), `# Sweep leaderboard\n\n${table.join('\n')}\n`);
   const points = rows.flatMap((r) =>
     r.score === null ? [] : [{ name: r.name ?? `run ${r.rank}`, seconds: r.seconds, score: r.score }],
   );
