@@ -95,6 +95,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   refuseOversizedBodies(app, config.limits.maxUploadBytes + FORM_OVERHEAD_BYTES);
   for (const schema of sharedSchemas) app.addSchema(schema);
   await app.register(swagger, {
+    // Shared schemas keep their $id as their component name (Classification, not def-2): generated clients read it.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
     openapi: {
       info: {
         title: 'Brain-MRI classifier',
