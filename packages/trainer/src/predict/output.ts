@@ -1,0 +1,91 @@
+/**
+ * The predictions file, JSONL or CSV by its extension, appended one line per image as results arrive, so a run
+ * that stops keeps what it did and a rerun skips it. A line cut short by a crash is dropped on resume.
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { writeFileAtomic } from '../files.js';
+import type { ImageResult } from '../lifecycle/classify-images.js';
+
+export interface PredictionWriter {
+  /** Keys already in the file from an earlier run. */
+  readonly done: ReadonlySet<string>;
+  write(key: string, result: ImageResult): void;
+}
+
+const csvField = (value: string) => (/[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
+
+export function openPredictionWriter(path: string, classNames: readonly string[]): PredictionWriter {
+  const csv = path.toLowerCase().endsWith('.csv');
+  const header = `file,prediction,confidence,${classNames.join(',')},error\n`;
+  const done = new Set<string>();
+  mkdirSync(dirname(path), { recursive: true });
+  if (existsSync(path)) {
+    const text = readFileSync(path, 'utf8');
+    const complete = text.slice(0, text.lastIndexOf('\n') + 1);
+    for (const line of complete.split('\n')) {
+      const key = csv ? csvKey(line) : jsonKey(line);
+      if (key !== undefined) done.add(key);
+    }
+    if (complete !== text) writeFileAtomic(path, complete);
+  }
+  if (csv && done.size === 0 && !existsSync(path)) writeFileAtomic(path, header);
+  return {
+    done,
+    write(key, result) {
+      let line: string;
+      if (csv) {
+        const probabilities = result.ok
+          ? result.probabilities.map((p) => p.toFixed(6))
+          : classNames.map(() => '');
+        const best = result.ok ? argmax(result.probabilities) : -1;
+        line = [
+          csvField(key),
+          best >= 0 ? (classNames[best] as string) : '',
+          best >= 0 ? (result.ok ? (result.probabilities[best] as number).toFixed(6) : '') : '',
+          ...probabilities,
+          result.ok ? '' : csvField(result.reason),
+        ].join(',');
+      } else if (result.ok) {
+        const best = argmax(result.probabilities);
+        const probabilities = Object.fromEntries(
+          classNames.map((n, i) => [n, round(result.probabilities[i] ?? 0)]),
+        );
+        line = JSON.stringify({
+          file: key,
+          prediction: classNames[best],
+          confidence: round(result.probabilities[best] ?? 0),
+          probabilities,
+        });
+      } else {
+        line = JSON.stringify({ file: key, error: result.code, reason: result.reason });
+      }
+      appendFileSync(path, `${line}\n`);
+    },
+  };
+}
+
+const round = (value: number) => Math.round(value * 1e6) / 1e6;
+
+function argmax(values: readonly number[]): number {
+  let best = 0;
+  values.forEach((v, i) => {
+    if (v > (values[best] ?? -Infinity)) best = i;
+  });
+  return best;
+}
+
+function jsonKey(line: string): string | undefined {
+  try {
+    return (JSON.parse(line) as { file?: string }).file;
+  } catch {
+    return undefined;
+  }
+}
+
+function csvKey(line: string): string | undefined {
+  if (line === '' || line.startsWith('file,')) return undefined;
+  if (!line.startsWith('"')) return line.slice(0, line.indexOf(','));
+  const match = /^"((?:[^"]|"")*)"/.exec(line);
+  return match?.[1]?.replaceAll('""', '"');
+}
