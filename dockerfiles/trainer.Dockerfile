@@ -39,6 +39,8 @@ COPY --from=build /app /app
 RUN mkdir -p node_modules && ln -s /usr/local/lib/node_modules/tsx node_modules/tsx
 COPY configs ./configs
 COPY sample ./sample
+# The shipped model: an empty registry starts from it (ensureSeeded), so production is the real classifier.
+COPY reports/model ./reports/model
 COPY .dvc/config ./.dvc/config
 COPY data.dvc ./data.dvc
 # What a run writes: outputs, the local registry, the pulled dataset and DVC's listing cache.

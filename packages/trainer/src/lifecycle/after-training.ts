@@ -49,3 +49,13 @@ export async function registerTrainedModel(
     promotion,
   };
 }
+
+/** Images per class name, for the registry entry (and so the model card). */
+export function countsByClass(labels: Int32Array, classNames: readonly string[]): Record<string, number> {
+  const counts = Object.fromEntries(classNames.map((name) => [name, 0]));
+  for (const label of labels) {
+    const name = classNames[label] as string;
+    counts[name] = (counts[name] ?? 0) + 1;
+  }
+  return counts;
+}

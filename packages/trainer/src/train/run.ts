@@ -16,7 +16,7 @@ import { createProgress } from '../progress.js';
 import { createRunDir } from '../runs/run-dir.js';
 import { uploadRun } from '../runs/upload.js';
 import { balancedClassWeights } from './batches.js';
-import { classCounts, type PreparedData } from './data.js';
+import type { PreparedData } from './data.js';
 import { prepareData } from './load-data.js';
 import { trainLoop } from './loop.js';
 import { type RunProfiler, startProfiler } from './profile.js';
@@ -135,7 +135,7 @@ async function runTraining(
 
   let modelVersion: string | null = null;
   if (hasModel && !interrupted && config.registry.register) {
-    const { registerTrainedModel } = await import('../lifecycle/after-training.js');
+    const { countsByClass, registerTrainedModel } = await import('../lifecycle/after-training.js');
     const registered = await registerTrainedModel(
       config,
       modelDir,
@@ -151,8 +151,8 @@ async function runTraining(
         data: {
           root: config.data.root,
           classes: data.classNames,
-          train: classCounts(data.train, data.classNames),
-          validation: classCounts(data.validation, data.classNames),
+          train: countsByClass(data.train.labels, data.classNames),
+          validation: countsByClass(data.validation.labels, data.classNames),
         },
       },
       log,
