@@ -64,7 +64,7 @@ describe('seeding and the promotion gate', () => {
     });
     expect(auto.promoted).toBe(false);
     expect(auto.message).toMatch(
-      /^production stays on v1: the new v2 is not better on the evaluation set \(v2 25\.0 % accuracy, v1 9\d\.\d % .*40 images/,
+      /^production stays on v1: the new v2 is not better on the evaluation set \(v2 25\.0 % accuracy, v1 9\d\.\d %, on 40 images of sample\/brain-mri\/Testing\)\.$/,
     );
     const manual = await gatePromotion({
       registry,
