@@ -51,25 +51,7 @@ export function modelCard({ entry, evaluation, figures = {} }: CardInput): strin
     '  are likely optimistic for new patients and new scanners.',
     '',
   );
-  lines.push('## Data', '');
-  lines.push(`- Training data hash (SHA-256 of every file's path and content hash): \`${entry.dataHash}\``);
-  const data = entry.data as
-    | { root?: string; train?: Record<string, number>; validation?: Record<string, number> }
-    | undefined;
-  if (data?.root) lines.push(`- Data root: \`${data.root}\``);
-  if (data?.train && data.validation) {
-    lines.push('', '| class | training | validation |', '| --- | --- | --- |');
-    for (const name of Object.keys(data.train)) {
-      lines.push(`| ${name} | ${data.train[name]} | ${data.validation[name] ?? 0} |`);
-    }
-    lines.push('');
-  }
-  lines.push(
-    '- Duplicates: files are identified by content hash. Training does not remove exact duplicates inside the',
-    '  training folder (`pnpm data import` reports them); every image of the evaluation set, and any copy of it, is',
-    "  kept out of the shipped model's training data (`pnpm ship-model`), so the promotion gate measures unseen images.",
-    '',
-  );
+  lines.push(...dataSection(entry));
   lines.push('## Recipe', '');
   lines.push(`- Config hash: \`${entry.configHash}\``);
   const recipe: [string, unknown][] = [
@@ -86,6 +68,7 @@ export function modelCard({ entry, evaluation, figures = {} }: CardInput): strin
   for (const [name, value] of recipe) if (value !== undefined) lines.push(`- ${name}: ${String(value)}`);
   lines.push('');
   lines.push('## Metrics', '');
+  const data = entry.data as { validation?: Record<string, number> } | undefined;
   const n = evaluation?.count ?? sum(data?.validation);
   const accuracy = entry.metrics.val_accuracy;
   if (accuracy !== undefined) {
@@ -106,6 +89,30 @@ export function modelCard({ entry, evaluation, figures = {} }: CardInput): strin
     lines.push('');
   }
   return `${lines.join('\n').trimEnd()}\n`;
+}
+
+function dataSection(entry: RegistryEntry): string[] {
+  const lines: string[] = [];
+  lines.push('## Data', '');
+  lines.push(`- Training data hash (SHA-256 of every file's path and content hash): \`${entry.dataHash}\``);
+  const data = entry.data as
+    | { root?: string; train?: Record<string, number>; validation?: Record<string, number> }
+    | undefined;
+  if (data?.root) lines.push(`- Data root: \`${data.root}\``);
+  if (data?.train && data.validation) {
+    lines.push('', '| class | training | validation |', '| --- | --- | --- |');
+    for (const name of Object.keys(data.train)) {
+      lines.push(`| ${name} | ${data.train[name]} | ${data.validation[name] ?? 0} |`);
+    }
+    lines.push('');
+  }
+  lines.push(
+    '- Duplicates: files are identified by content hash. Training does not remove exact duplicates inside the',
+    '  training folder (`pnpm data import` reports them); every image of the evaluation set, and any copy of it, is',
+    "  kept out of the shipped model's training data (`pnpm ship-model`), so the promotion gate measures unseen images.",
+    '',
+  );
+  return lines;
 }
 
 function classNamesOf(entry: RegistryEntry, evaluation?: ClassificationReport): readonly string[] {

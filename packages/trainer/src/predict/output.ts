@@ -33,36 +33,36 @@ export function openPredictionWriter(path: string, classNames: readonly string[]
   return {
     done,
     write(key, result) {
-      let line: string;
-      if (csv) {
-        const probabilities = result.ok
-          ? result.probabilities.map((p) => p.toFixed(6))
-          : classNames.map(() => '');
-        const best = result.ok ? argmax(result.probabilities) : -1;
-        line = [
-          csvField(key),
-          best >= 0 ? (classNames[best] as string) : '',
-          best >= 0 ? (result.ok ? (result.probabilities[best] as number).toFixed(6) : '') : '',
-          ...probabilities,
-          result.ok ? '' : csvField(result.reason),
-        ].join(',');
-      } else if (result.ok) {
-        const best = argmax(result.probabilities);
-        const probabilities = Object.fromEntries(
-          classNames.map((n, i) => [n, round(result.probabilities[i] ?? 0)]),
-        );
-        line = JSON.stringify({
-          file: key,
-          prediction: classNames[best],
-          confidence: round(result.probabilities[best] ?? 0),
-          probabilities,
-        });
-      } else {
-        line = JSON.stringify({ file: key, error: result.code, reason: result.reason });
-      }
-      appendFileSync(path, `${line}\n`);
+      appendFileSync(path, `${csv ? csvLine(key, result, classNames) : jsonLine(key, result, classNames)}\n`);
     },
   };
+}
+
+function csvLine(key: string, result: ImageResult, classNames: readonly string[]): string {
+  if (!result.ok)
+    return [csvField(key), '', '', ...classNames.map(() => ''), csvField(result.reason)].join(',');
+  const best = argmax(result.probabilities);
+  return [
+    csvField(key),
+    classNames[best] as string,
+    (result.probabilities[best] ?? 0).toFixed(6),
+    ...result.probabilities.map((p) => p.toFixed(6)),
+    '',
+  ].join(',');
+}
+
+function jsonLine(key: string, result: ImageResult, classNames: readonly string[]): string {
+  if (!result.ok) return JSON.stringify({ file: key, error: result.code, reason: result.reason });
+  const best = argmax(result.probabilities);
+  const probabilities = Object.fromEntries(
+    classNames.map((n, i) => [n, round(result.probabilities[i] ?? 0)]),
+  );
+  return JSON.stringify({
+    file: key,
+    prediction: classNames[best],
+    confidence: round(result.probabilities[best] ?? 0),
+    probabilities,
+  });
 }
 
 const round = (value: number) => Math.round(value * 1e6) / 1e6;
