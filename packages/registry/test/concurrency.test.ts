@@ -76,7 +76,7 @@ describe.each(backends)('registry on a %s under concurrent processes', (_name, u
     expect(claimed).toContain(index.aliases.staging);
     // The first registration to commit became production; exactly one did.
     expect(claimed).toContain(index.aliases.production);
-  }, 120_000);
+  }, 600_000);
 
   it('shows nothing of a registration killed half-way, and the next one is not blocked', async () => {
     const before = await new ModelRegistry(storeOf(url()), root).index();
@@ -90,7 +90,7 @@ describe.each(backends)('registry on a %s under concurrent processes', (_name, u
     // The dead registration's number stays claimed (a gap), never reused for a different model.
     expect(Number(version.slice(1))).toBe(before.versions.length + 2);
     expect(index.aliases.latest).toBe(version);
-  }, 180_000);
+  }, 300_000);
 });
 
 describe('registry on a folder whose index lock was left by a killed process', () => {
@@ -120,5 +120,5 @@ describe('registry on a folder whose index lock was left by a killed process', (
     expect(JSON.parse(stdout.trim())).toBe('v2');
     // Recovered at once (the owner is dead), not after the 30 s age limit; the rest is a loaded machine's startup.
     expect(Date.now() - started).toBeLessThan(120_000);
-  }, 180_000);
+  }, 300_000);
 });
