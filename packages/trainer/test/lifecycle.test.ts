@@ -112,7 +112,15 @@ describe('seeding and the promotion gate', () => {
     const card = cardOf(entry, SHIPPED, SHIPPED);
     expect(card).toMatch(/not a diagnostic device/);
     expect(card).toMatch(/JPEG \(or PNG\) slice/);
-    expect(card).toMatch(/Validation accuracy: \d+\.\d+ % \(95 % CI \d+\.\d+ % to \d+\.\d+ %, n = \d+\)/);
+    expect(card).toMatch(
+      /Validation accuracy: \d+\.\d+ % \(95 % CI \d+\.\d+ % to \d+\.\d+ %, cluster bootstrap over near-copy groups, n = \d+\)/,
+    );
+    // Without the run's bootstrap interval, Wilson's over the validation count.
+    const bare = { ...entry, metrics: { val_accuracy: 0.9 } };
+    expect(cardOf(bare, SHIPPED, SHIPPED)).toMatch(
+      /Validation accuracy: 90\.00 % \(95 % CI \d+\.\d+ % to \d+\.\d+ %, n = \d+\)/,
+    );
+    expect(card).toMatch(/near-copies .* keeps whole/s);
     expect(card).toMatch(/\| meningioma \| 0\.\d+ \| 0\.\d+ \(0\.\d+-0\.\d+\) \|/);
     expect(card).toMatch(/!\[confusion matrix\]\(figures\/confusion_matrix\.png\)/);
     expect(card).toContain(entry.dataHash);

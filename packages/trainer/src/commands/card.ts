@@ -10,7 +10,7 @@ import { modelCard } from '../lifecycle/model-card.js';
 import type { ClassificationReport } from '../metrics/classification.js';
 import { fromRepo } from '../paths.js';
 
-const FIGURES = ['confusion_matrix', 'accuracy', 'loss', 'roc'];
+const FIGURES = ['confusion_matrix', 'accuracy', 'loss', 'f1', 'roc'];
 
 export async function cardCommand(
   registry: ModelRegistry,

@@ -47,8 +47,9 @@ export function modelCard({ entry, evaluation, figures = {} }: CardInput): strin
     '  metadata. DICOM, NIfTI, 3-D volumes, other organs, other sequences or photographs are outside what it has seen;',
     '  it will still answer with one of the four classes, with no notion of "none of these".',
     '- The data come from a public Kaggle collection of mixed sources (figshare, SARTAJ, Br35H) with no patient-level',
-    '  identifiers, so slices of one patient may fall on both sides of the train/validation split: validation figures',
-    '  are likely optimistic for new patients and new scanners.',
+    '  identifiers. The split keeps near-copies (byte-identical files, neighbouring slices of one scan) on one side,',
+    '  but distinct scans of one patient may still fall on both: validation figures may be optimistic for new',
+    '  patients and new scanners.',
     '',
   );
   lines.push(...dataSection(entry));
@@ -67,19 +68,7 @@ export function modelCard({ entry, evaluation, figures = {} }: CardInput): strin
   ];
   for (const [name, value] of recipe) if (value !== undefined) lines.push(`- ${name}: ${String(value)}`);
   lines.push('');
-  lines.push('## Metrics', '');
-  const data = entry.data as { validation?: Record<string, number> } | undefined;
-  const n = evaluation?.count ?? sum(data?.validation);
-  const accuracy = entry.metrics.val_accuracy;
-  if (accuracy !== undefined) {
-    lines.push(`- Validation accuracy: ${n ? interval(accuracy, n) : pct(accuracy)}`);
-  }
-  for (const key of ['val_macro_f1', 'val_macro_roc_auc', 'val_loss']) {
-    const value = entry.metrics[key];
-    if (value !== undefined)
-      lines.push(`- ${key.replace(/^val_/, 'validation ').replaceAll('_', ' ')}: ${value.toFixed(4)}`);
-  }
-  lines.push('');
+  lines.push(...metricsSection(entry, evaluation));
   if (evaluation) lines.push(...perClass(evaluation));
   lines.push(...promotions(entry.promotions ?? []));
   const shown = Object.entries(figures);
@@ -89,6 +78,30 @@ export function modelCard({ entry, evaluation, figures = {} }: CardInput): strin
     lines.push('');
   }
   return `${lines.join('\n').trimEnd()}\n`;
+}
+
+function metricsSection(entry: RegistryEntry, evaluation?: ClassificationReport): string[] {
+  const lines = ['## Metrics', ''];
+  const data = entry.data as { validation?: Record<string, number> } | undefined;
+  const n = evaluation?.count ?? sum(data?.validation);
+  const accuracy = entry.metrics.val_accuracy;
+  const low = entry.metrics.val_accuracy_low;
+  const high = entry.metrics.val_accuracy_high;
+  if (accuracy !== undefined && low !== undefined && high !== undefined) {
+    // The run's own interval resamples near-copy groups, which Wilson's (independent images) would understate.
+    lines.push(
+      `- Validation accuracy: ${pct(accuracy)} (95 % CI ${pct(low)} to ${pct(high)}, cluster bootstrap over near-copy groups${n ? `, n = ${n}` : ''})`,
+    );
+  } else if (accuracy !== undefined) {
+    lines.push(`- Validation accuracy: ${n ? interval(accuracy, n) : pct(accuracy)}`);
+  }
+  for (const key of ['val_macro_f1', 'val_macro_roc_auc', 'val_loss']) {
+    const value = entry.metrics[key];
+    if (value !== undefined)
+      lines.push(`- ${key.replace(/^val_/, 'validation ').replaceAll('_', ' ')}: ${value.toFixed(4)}`);
+  }
+  lines.push('');
+  return lines;
 }
 
 function dataSection(entry: RegistryEntry): string[] {
@@ -107,9 +120,10 @@ function dataSection(entry: RegistryEntry): string[] {
     lines.push('');
   }
   lines.push(
-    '- Duplicates: files are identified by content hash. Training does not remove exact duplicates inside the',
-    '  training folder (`pnpm data import` reports them); every image of the evaluation set, and any copy of it, is',
-    "  kept out of the shipped model's training data (`pnpm ship-model`), so the promotion gate measures unseen images.",
+    '- Duplicates: byte-identical files and near-copies (the same slice re-encoded, neighbouring slices of one scan)',
+    '  form groups that the train/validation split keeps whole, so validation never sees a copy of a training image',
+    '  (`pnpm data process` and `pnpm data import` report them). The evaluation set the promotion gate uses, its',
+    "  copies and its near-copies are kept out of the shipped model's training data (`pnpm ship-model`).",
     '',
   );
   return lines;
