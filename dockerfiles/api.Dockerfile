@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# The inference API (packages/api): Fastify on tfjs, the model resolved from the registry at start.
+# The inference API (packages/api): Fastify on tfjs, the model resolved from the registry at start (an empty
+# registry is first seeded with the shipped model, reports/model).
 # Native tfjs-node where its libtensorflow can be built into the image, wasm otherwise (BACKEND=auto picks).
 #
 #   docker build -f dockerfiles/api.Dockerfile -t mri-api .
@@ -50,7 +51,10 @@ ENV LD_PRELOAD=/usr/local/lib/libjemalloc.so.2 \
 WORKDIR /app
 # Code stays root-owned and read-only to the service; only its log folder is writable.
 COPY --from=build /app /app
-RUN mkdir -p /app/logs /app/registry && chown node:node /app/logs
+# The model the repository ships: an empty registry is seeded with it (SEED_MODEL), so a first deploy serves the
+# real classifier. The image's own registry folder is writable for that; a mounted one decides for itself.
+COPY reports/model ./reports/model
+RUN mkdir -p /app/logs /app/registry && chown node:node /app/logs /app/registry
 USER node
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=3s --start-period=30s --retries=3 \

@@ -1,11 +1,13 @@
 # syntax=docker/dockerfile:1
 # The trainer (packages/trainer) with the data CLI, for `pnpm train` on Vertex AI or any container runtime.
-# Runs the embedded sample by default; `pnpm data pull` fetches the full dataset from the DVC remote first.
+# Runs the embedded sample by default; `pnpm data pull` fetches the full dataset from a DVC remote first (the
+# committed .dvc/config names none: add the job's own with `pnpm data remote add ... --local`).
 #
 #   docker build -f dockerfiles/trainer.Dockerfile -t mri-trainer .
 #   docker run --rm mri-trainer                                   # trains on the embedded sample
 #   docker run --rm -v "$HOME/.config/gcloud:/home/node/.config/gcloud:ro" mri-trainer \
-#     sh -c 'pnpm data pull --remote gcs && pnpm train data.root=data/brain-mri'
+#     sh -c 'pnpm data remote add gcs gs://BUCKET/dvcstore --default --local && pnpm data pull \
+#       && pnpm train data.root=data/brain-mri'
 
 FROM node:20.20.2-bookworm-slim AS build
 ENV CI=true
@@ -39,6 +41,8 @@ COPY --from=build /app /app
 RUN mkdir -p node_modules && ln -s /usr/local/lib/node_modules/tsx node_modules/tsx
 COPY configs ./configs
 COPY sample ./sample
+# The shipped model: an empty registry starts from it (ensureSeeded), so production is the real classifier.
+COPY reports/model ./reports/model
 COPY .dvc/config ./.dvc/config
 COPY data.dvc ./data.dvc
 # What a run writes: outputs, the local registry, the pulled dataset and DVC's listing cache.

@@ -132,6 +132,23 @@ describe.each(DOCKERFILES)('%s', (name) => {
   );
 });
 
+describe('the shipped model', () => {
+  // Both images seed an empty registry with it (the API at start, the trainer before it registers).
+  it.each(['api.Dockerfile', 'trainer.Dockerfile'])(
+    '%s carries reports/model, its registry entry included, into the final stage',
+    (name) => {
+      const finalStage = read(name).at(-1);
+      const sources = (finalStage?.instructions ?? [])
+        .filter((i) => i.keyword === 'COPY')
+        .flatMap((i) => contextSources(i));
+      expect(sources).toContain('reports/model');
+      for (const file of ['registry-entry.json', 'model.json', 'weights.bin', 'metadata.json']) {
+        expect(existsSync(join(ROOT, 'reports/model', file)), `reports/model/${file}`).toBe(true);
+      }
+    },
+  );
+});
+
 describe('the Dockerfile reader', () => {
   it('tells pinned base images from floating ones', () => {
     expect(isPinned('node:20.20.2-bookworm-slim')).toBe(true);

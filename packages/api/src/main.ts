@@ -7,12 +7,23 @@
 import type { Logger } from 'pino';
 import { ConfigError, configFromEnv, type PredictionLogConfig } from './config.js';
 import { InferencePool } from './inference/pool.js';
-import { isAlias, ModelFollower, ModelNotFoundError, resolveModelSource } from './model-source.js';
+import {
+  isAlias,
+  ModelFollower,
+  ModelNotFoundError,
+  resolveModelSource,
+  seedRegistry,
+} from './model-source.js';
 import type { PredictionLog } from './predictions/log.js';
 import type { ModelSource } from './service.js';
 
 async function main(): Promise<void> {
   const config = configFromEnv(process.env);
+  // A first start on an empty registry serves the model the repository ships rather than nothing.
+  const seeded =
+    isAlias(config.model) && config.seedModel !== ''
+      ? await seedRegistry(config.registry, config.seedModel)
+      : undefined;
   // An alias with nothing behind it yet is not fatal: the service starts and waits for a model.
   const model: ModelSource | ModelNotFoundError = await resolveModelSource(
     config.model,
@@ -43,6 +54,7 @@ async function main(): Promise<void> {
     predictionLog: await predictionLog(config.predictionLog, logger),
     logger,
   });
+  if (seeded) logger.info({ registry: config.registry, seedModel: config.seedModel }, seeded);
   const follower = follow
     ? new ModelFollower(service, {
         alias: config.model,

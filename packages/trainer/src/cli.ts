@@ -233,14 +233,31 @@ async function main(): Promise<void> {
         )
         .command(
           'promote <version> <alias>',
-          'point an alias (e.g. production) at a version',
+          'point an alias at a version; production only if the version is not worse on the evaluation set',
           (p) =>
             p
               .positional('version', { type: 'string', demandOption: true })
-              .positional('alias', { type: 'string', demandOption: true }),
+              .positional('alias', { type: 'string', demandOption: true })
+              .option('force', {
+                type: 'boolean',
+                default: false,
+                describe: 'promote a worse model anyway (recorded in the registry entry)',
+              }),
           async (args) => {
-            const entry = await registryFrom(args).promote(args.version, args.alias);
-            printResult({ alias: args.alias, version: entry.version, metrics: entry.metrics });
+            const { promoteCommand } = await import('./commands/promote.js');
+            printResult(await promoteCommand(registryFrom(args), args));
+          },
+        )
+        .command(
+          'card <ref>',
+          'write the model card (Markdown) of a version or alias',
+          (p) =>
+            p
+              .positional('ref', { type: 'string', demandOption: true })
+              .option('out', { type: 'string', describe: 'the Markdown file (default: print it)' }),
+          async (args) => {
+            const { cardCommand } = await import('./commands/card.js');
+            await cardCommand(registryFrom(args), args);
           },
         )
         .command(
@@ -250,7 +267,7 @@ async function main(): Promise<void> {
           async (args) =>
             printResult({ ref: args.ref, model_dir: await registryFrom(args).modelDir(args.ref) }),
         )
-        .demandCommand(1, 'Name a registry command: list, add, promote or resolve.'),
+        .demandCommand(1, 'Name a registry command: list, add, promote, card or resolve.'),
     )
     .demandCommand(1, 'Name a command: train, evaluate, visualize, sweep, runs or registry.')
     .strict()

@@ -82,9 +82,14 @@ describe('pnpm train on the sample', () => {
       status: 'completed',
       epochs: 1,
       best_epoch: 1,
-      model_version: 'v1',
+      // v1 is the shipped model, seeded into the empty registry before registering.
+      model_version: 'v2',
     });
     expect(summary.metrics.val_accuracy).toBeGreaterThanOrEqual(0);
+    // The gate (registry.promote: auto) kept production on the shipped model and recorded why.
+    const index = JSON.parse(readFileSync(join(root, 'registry', 'registry.json'), 'utf8'));
+    expect(index.aliases).toMatchObject({ production: 'v1', latest: 'v2' });
+    expect(index.versions[1].promotions[0]).toMatchObject({ alias: 'production', decision: 'refused' });
   });
 
   it('writes the resolved config, the log, per-epoch and final metrics, the model and the figures', async () => {
@@ -207,7 +212,7 @@ describe('pnpm sweep on the sample', () => {
     const board = JSON.parse(readFileSync(join(result.sweep_dir, 'leaderboard.json'), 'utf8'));
     expect(board.runs[0].run_dir).toBe(result.leaderboard[0]?.run_dir);
     expect(existsSync(join(result.leaderboard[0]?.run_dir as string, 'model', 'metadata.json'))).toBe(true);
-    expect(existsSync(join(root, 'registry', 'models', 'v2'))).toBe(false);
+    expect(existsSync(join(root, 'registry', 'models', 'v3'))).toBe(false);
   });
 });
 

@@ -72,6 +72,16 @@ export const registrySchema = z.strictObject({
   url: z.string().min(1),
   /** Register the best model of every finished run. */
   register: z.boolean(),
+  /**
+   * After registering, `auto` promotes the new version to production only when it beats production on the
+   * evaluation set (the promotion gate); `never` leaves production to `pnpm registry promote`.
+   */
+  promote: z.enum(['auto', 'never']),
+  /**
+   * The fixed evaluation set every promotion is decided on: a folder of class folders, relative to the repository
+   * root, recorded by content hash with each decision. It must hold images no model was trained on.
+   */
+  evaluation_set: z.string().min(1),
 });
 
 export const configSchema = z.strictObject({

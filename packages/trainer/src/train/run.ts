@@ -5,7 +5,6 @@
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { createTrainEngine, type EngineOptions, trainingReference } from '@mri/model';
-import { openRegistry } from '@mri/registry';
 import type { ComposedConfig, TrainConfig } from '../config/index.js';
 import { writeJson, writeYaml } from '../files.js';
 import { createLogger } from '../log.js';
@@ -136,19 +135,29 @@ async function runTraining(
 
   let modelVersion: string | null = null;
   if (hasModel && !interrupted && config.registry.register) {
-    const registry = openRegistry({ registryUrl: config.registry.url, logger: log });
-    const entry = await registry.register(modelDir, {
-      architecture: config.model.architecture,
-      metrics: Object.fromEntries(
-        Object.entries(metrics).filter((e): e is [string, number] => e[1] !== null),
-      ),
-      dataHash: data.dataHash,
-      configHash: hash,
+    const { countsByClass, registerTrainedModel } = await import('../lifecycle/after-training.js');
+    const registered = await registerTrainedModel(
       config,
-      run: relative(REPO_ROOT, runDir),
-    });
-    modelVersion = entry.version;
-    log.info({ version: entry.version, registry: registry.store.url }, 'model registered');
+      modelDir,
+      {
+        architecture: config.model.architecture,
+        metrics: Object.fromEntries(
+          Object.entries(metrics).filter((e): e is [string, number] => e[1] !== null),
+        ),
+        dataHash: data.dataHash,
+        configHash: hash,
+        config,
+        run: relative(REPO_ROOT, runDir),
+        data: {
+          root: config.data.root,
+          classes: data.classNames,
+          train: countsByClass(data.train.labels, data.classNames),
+          validation: countsByClass(data.validation.labels, data.classNames),
+        },
+      },
+      log,
+    );
+    modelVersion = registered.version;
   }
 
   const summary: TrainSummary = rounded({
