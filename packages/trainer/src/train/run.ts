@@ -1,26 +1,20 @@
 /**
- * One training run, start to finish: a run folder with the resolved config, the data, the engine, the epoch loop,
- * then the figures, the final metrics, registration and upload. Returns what the CLI prints.
+ * One training run, start to finish, in five steps: prepare (run folder, config, data, engine), the epoch loop,
+ * reports (figures, final metrics), register, upload. Returns what the CLI prints.
  */
-import { availableParallelism } from 'node:os';
-import { join, relative } from 'node:path';
-import { createTrainEngine, type EngineOptions, trainingReference } from '@mri/model';
-import { openRegistry } from '@mri/registry';
-import type { ComposedConfig, TrainConfig } from '../config/index.js';
-import { writeJson, writeYaml } from '../files.js';
-import { createLogger } from '../log.js';
-import { classificationReport } from '../metrics/classification.js';
-import { headlineMetrics, rounded } from '../metrics/summary.js';
-import { fromRepo, REPO_ROOT } from '../paths.js';
-import { rocCurves, writeCurves, writeEvaluationFigures } from '../plots/figures.js';
+import { join } from 'node:path';
+import { trainingReference } from '@mri/model';
+import type { ComposedConfig } from '../config/index.js';
+import { writeJson } from '../files.js';
+import { rounded } from '../metrics/summary.js';
+import { fromRepo } from '../paths.js';
 import { createProgress } from '../progress.js';
 import { createRunDir } from '../runs/run-dir.js';
 import { uploadRun } from '../runs/upload.js';
-import { balancedClassWeights } from './batches.js';
-import type { PreparedData } from './data.js';
-import { prepareData } from './load-data.js';
 import { trainLoop } from './loop.js';
-import { type RunProfiler, startProfiler } from './profile.js';
+import { type PreparedRun, prepareRun } from './prepare.js';
+import { registerRun } from './register.js';
+import { writeReports } from './reports.js';
 
 export interface TrainOptions {
   readonly profile?: boolean;
@@ -66,91 +60,19 @@ async function runTraining(
 ): Promise<TrainSummary> {
   const started = performance.now();
   const { config, hash } = composed;
-  writeYaml(join(runDir, 'config.yaml'), config);
-  const log = createLogger(join(runDir, 'train.log'));
-  log.info({ runDir, configHash: hash, choices: composed.choices }, 'run started');
-  const profiler: RunProfiler | undefined = options.profile ? await startProfiler() : undefined;
-
-  const data = await prepareData(config, log);
-  const workers = profiler ? 0 : config.workers === 'auto' ? availableParallelism() : config.workers;
-  if (profiler) log.info('profiling: training on the main thread so that its kernels can be timed');
-  const engineOptions = engineOptionsFor(config, data, workers);
-  const engine = await createTrainEngine(engineOptions);
-  log.info(
-    { backend: engine.backend, workers, train: data.train.count, validation: data.validation.count },
-    'engine ready',
-  );
-
+  const run = await prepareRun(composed, runDir, options);
+  const { log, data } = run;
   const modelDir = join(runDir, 'model');
-  const reference = trainingReference(data.train, data.classNames, data.spec.size);
-  let result: Awaited<ReturnType<typeof trainLoop>>;
-  try {
-    result = await trainLoop({
-      engine,
-      data,
-      config,
-      modelDir,
-      metricsFile: join(runDir, 'metrics.jsonl'),
-      metadata: (metrics) => ({
-        preprocessing: data.spec,
-        configHash: hash,
-        metrics,
-        trainingReference: reference,
-      }),
-      log,
-      progress:
-        options.progress === false
-          ? createProgress({ isTTY: false } as NodeJS.WriteStream)
-          : createProgress(),
-      stopRequested: options.stopRequested ?? (() => false),
-      ...(profiler ? { aroundStep: profiler.aroundStep } : {}),
-    });
-  } finally {
-    await engine.dispose();
-  }
-
-  const figures = join(runDir, 'figures');
-  let metrics: Record<string, number | null> = {};
-  if (result.history.length > 0) await writeCurves(figures, result.history);
-  if (result.bestProbabilities) {
-    const report = classificationReport(data.validation.labels, result.bestProbabilities, data.classNames);
-    const roc = rocCurves(report, data.validation.labels, result.bestProbabilities);
-    await writeEvaluationFigures(figures, report, roc);
-    metrics = {
-      ...headlineMetrics(report, 'val', {
-        labels: data.validation.labels,
-        probabilities: result.bestProbabilities,
-        groupOf: data.validation.groupOf,
-      }),
-      best_epoch: result.bestEpoch,
-    };
-    writeJson(join(runDir, 'evaluation.json'), rounded({ split: 'validation', ...report, roc }));
-  }
-  if (profiler) {
-    const rows = await profiler.finish(runDir);
-    log.info({ top: rows.slice(0, 5) }, 'profile written: profile.cpuprofile, kernels.md');
-  }
+  const result = await loop(run, composed, modelDir, options);
+  const metrics = await writeReports(runDir, data, result, run.profiler, log);
   const seconds = (performance.now() - started) / 1000;
   const hasModel = result.bestEpoch !== null;
   const interrupted = result.stopReason === 'interrupted';
 
-  let modelVersion: string | null = null;
-  if (hasModel && !interrupted && config.registry.register) {
-    const registry = openRegistry({ registryUrl: config.registry.url, logger: log });
-    const entry = await registry.register(modelDir, {
-      architecture: config.model.architecture,
-      metrics: Object.fromEntries(
-        Object.entries(metrics).filter((e): e is [string, number] => e[1] !== null),
-      ),
-      dataHash: data.dataHash,
-      configHash: hash,
-      config,
-      run: relative(REPO_ROOT, runDir),
-    });
-    modelVersion = entry.version;
-    log.info({ version: entry.version, registry: registry.store.url }, 'model registered');
-  }
-
+  const modelVersion =
+    hasModel && !interrupted && config.registry.register
+      ? await registerRun({ composed, runDir, modelDir, metrics, dataHash: data.dataHash, log })
+      : null;
   const summary: TrainSummary = rounded({
     run_dir: runDir,
     status: result.stopReason,
@@ -166,7 +88,7 @@ async function runTraining(
     config_hash: hash,
     data_hash: data.dataHash,
     choices: composed.choices,
-    backend: engineOptions.backend,
+    backend: run.engineOptions.backend,
     history: rounded(result.history),
   });
   if (config.upload_url && !interrupted) {
@@ -178,26 +100,32 @@ async function runTraining(
   return summary;
 }
 
-function engineOptionsFor(config: TrainConfig, data: PreparedData, workers: number): EngineOptions {
-  const classWeights =
-    config.training.class_weighting === 'balanced'
-      ? balancedClassWeights(data.train.labels, data.classNames.length)
-      : undefined;
-  return {
-    architecture: config.model.architecture,
-    inputSize: data.spec.size,
-    classNames: data.classNames,
-    optimizer: {
-      name: config.optimizer.name,
-      lr: config.optimizer.lr,
-      weightDecay: config.optimizer.weight_decay,
-      momentum: config.optimizer.momentum,
-    },
-    seed: config.seed,
-    workers,
-    backend: config.backend,
-    labelSmoothing: config.training.label_smoothing,
-    ...(config.model.width === undefined ? {} : { width: config.model.width }),
-    ...(classWeights ? { classWeights } : {}),
-  };
+/** The epoch loop on the prepared engine, which it disposes of whatever happens. */
+async function loop(run: PreparedRun, composed: ComposedConfig, modelDir: string, options: TrainOptions) {
+  const { engine, data, log, profiler } = run;
+  const reference = trainingReference(data.train, data.classNames, data.spec.size);
+  try {
+    return await trainLoop({
+      engine,
+      data,
+      config: composed.config,
+      modelDir,
+      metricsFile: join(run.runDir, 'metrics.jsonl'),
+      metadata: (metrics) => ({
+        preprocessing: data.spec,
+        configHash: composed.hash,
+        metrics,
+        trainingReference: reference,
+      }),
+      log,
+      progress:
+        options.progress === false
+          ? createProgress({ isTTY: false } as NodeJS.WriteStream)
+          : createProgress(),
+      stopRequested: options.stopRequested ?? (() => false),
+      ...(profiler ? { aroundStep: profiler.aroundStep } : {}),
+    });
+  } finally {
+    await engine.dispose();
+  }
 }
