@@ -1,4 +1,5 @@
 import { DEFAULT_MAX_PIXELS, DEFAULT_SPEC, ensureProcessed, SAMPLE_ROOT, specFor } from '@mri/data';
+import { createLogger } from '@mri/logging';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 
 interface ProcessArgs {
@@ -51,6 +52,7 @@ export const processCommand: CommandModule<object, ProcessArgs> = {
       validationFraction: args['validation-fraction'],
       maxPixels: args['max-pixels'],
       threads: args.threads,
+      logger: createLogger({ name: 'data' }),
     });
     const classes = Object.entries(summary.classes)
       .map(([name, n]) => `${name} ${n}`)

@@ -1,6 +1,7 @@
 /** `pnpm evaluate <model> [overrides..]`: a model's report on one split, with its figures. */
+
+import { createLogger } from '@mri/logging';
 import type { CommandModule } from 'yargs';
-import { createLogger } from '../log.js';
 import { composeFrom, outputFolder, printResult, type SplitArgs, withSplit } from './shared.js';
 
 export const evaluateCommand: CommandModule<object, SplitArgs> = {

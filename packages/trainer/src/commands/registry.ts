@@ -1,8 +1,9 @@
 /** `pnpm registry list | add | promote | resolve`: the model registry from the command line. */
+
+import { createLogger } from '@mri/logging';
 import { openRegistry } from '@mri/registry';
 import type { Argv, CommandModule } from 'yargs';
 import { composeConfig } from '../config/index.js';
-import { createLogger } from '../log.js';
 import { CONFIG_DIR, fromRepo } from '../paths.js';
 import { printResult } from './shared.js';
 

@@ -1,7 +1,7 @@
 /** `pnpm sweep [overrides..]`: one run per point of a sweep file, ranked on a leaderboard. */
 import { join } from 'node:path';
+import { createLogger } from '@mri/logging';
 import type { CommandModule } from 'yargs';
-import { createLogger } from '../log.js';
 import { CONFIG_DIR, fromRepo } from '../paths.js';
 import { type ConfigArgs, printResult, stopOnInterrupt, stopRequested, withConfig } from './shared.js';
 

@@ -1,6 +1,7 @@
 /** `pnpm visualize <model> [overrides..]`: a UMAP of a split's penultimate-layer features, as a PNG. */
+
+import { createLogger } from '@mri/logging';
 import type { CommandModule } from 'yargs';
-import { createLogger } from '../log.js';
 import { composeFrom, outputFolder, printResult, type SplitArgs, withSplit } from './shared.js';
 
 interface VisualizeArgs extends SplitArgs {

@@ -4,11 +4,10 @@
  */
 import { appendFileSync } from 'node:fs';
 import type { EpochPoint } from '@mri/charts';
+import type { Logger, Progress } from '@mri/logging';
 import type { ArtifactMetadataInput, TrainEngine } from '@mri/model';
 import type { TrainConfig } from '../config/index.js';
-import type { Logger } from '../log.js';
 import { classificationReport } from '../metrics/classification.js';
-import type { Progress } from '../progress.js';
 import { batchesPerEpoch, trainingBatches } from './batches.js';
 import type { PreparedData } from './data.js';
 import { earlyStopping } from './early-stopping.js';
@@ -46,6 +45,22 @@ export interface LoopOptions {
   /** Wraps each step, e.g. for kernel profiling. */
   readonly aroundStep?: <T>(step: () => Promise<T>) => Promise<T>;
 }
+
+/** How a person reads an epoch's line at a terminal (pino-pretty's template; JSON lines keep every field). */
+export const EPOCH_LINE =
+  '{msg}{if val_accuracy} | loss {train_loss} acc {train_accuracy} | val loss {val_loss} acc {val_accuracy} ' +
+  'f1 {val_macro_f1} | {seconds}s, eta {eta_s}s{end}';
+/** The fields EPOCH_LINE shows, hidden from the rest of a pretty line. */
+export const EPOCH_FIELDS = [
+  'epoch',
+  'train_loss',
+  'train_accuracy',
+  'val_loss',
+  'val_accuracy',
+  'val_macro_f1',
+  'seconds',
+  'eta_s',
+];
 
 const score = (record: EpochRecord, monitor: TrainConfig['training']['monitor']) =>
   monitor === 'val_loss'
@@ -94,7 +109,8 @@ export async function trainLoop(options: LoopOptions): Promise<LoopResult> {
       best = { epoch, score: current, probs };
       await engine.save(options.modelDir, options.metadata(checkpointMetrics(record)));
     }
-    log.info({ ...roundAll(record), best: improved }, `epoch ${epoch}/${t.epochs}`);
+    const eta = etaSeconds(history, t.epochs, state.step, totalSteps);
+    log.info({ ...roundAll(record), best: improved, eta_s: eta }, `epoch ${epoch}/${t.epochs}`);
 
     if (state.step >= totalSteps && epoch < t.epochs) {
       stopReason = 'max_steps';
@@ -207,6 +223,20 @@ async function validate(
 function checkpointMetrics(record: EpochRecord): Record<string, number> {
   const { epoch, val_accuracy, val_loss, val_macro_f1 } = record;
   return { epoch, val_accuracy, val_loss, val_macro_f1 };
+}
+
+/** Seconds left at the mean epoch time so far, over the epochs the step budget leaves. */
+function etaSeconds(
+  history: readonly EpochRecord[],
+  epochs: number,
+  step: number,
+  totalSteps: number,
+): number {
+  const done = history.length;
+  const mean = history.reduce((sum, r) => sum + r.seconds, 0) / Math.max(1, done);
+  const stepsPerEpoch = step / Math.max(1, done);
+  const left = Math.min(epochs - done, Math.ceil((totalSteps - step) / Math.max(1, stepsPerEpoch)));
+  return Math.round(mean * Math.max(0, left));
 }
 
 function roundAll(record: EpochRecord): Record<string, number> {

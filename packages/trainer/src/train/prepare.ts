@@ -4,13 +4,14 @@
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { createLogger, type Logger } from '@mri/logging';
 import { createTrainEngine, type EngineOptions, type TrainEngine } from '@mri/model';
 import type { ComposedConfig, TrainConfig } from '../config/index.js';
 import { writeYaml } from '../files.js';
-import { createLogger, type Logger } from '../log.js';
 import { balancedClassWeights } from './batches.js';
 import type { PreparedData } from './data.js';
 import { prepareData } from './load-data.js';
+import { EPOCH_FIELDS, EPOCH_LINE } from './loop.js';
 import { type RunProfiler, startProfiler } from './profile.js';
 
 export interface PreparedRun {
@@ -29,7 +30,11 @@ export async function prepareRun(
 ): Promise<PreparedRun> {
   const { config, hash } = composed;
   writeYaml(join(runDir, 'config.yaml'), config);
-  const log = createLogger(join(runDir, 'train.log'));
+  const log = createLogger({
+    file: join(runDir, 'train.log'),
+    prettyMessage: EPOCH_LINE,
+    hideWhenPretty: EPOCH_FIELDS,
+  });
   log.info({ runDir, configHash: hash, choices: composed.choices }, 'run started');
   const profiler = options.profile ? await startProfiler() : undefined;
 

@@ -1,8 +1,8 @@
 /** A finished run's model into the registry, with the facts the registry records about it. */
 import { relative } from 'node:path';
+import type { Logger } from '@mri/logging';
 import { openRegistry } from '@mri/registry';
 import type { ComposedConfig } from '../config/index.js';
-import type { Logger } from '../log.js';
 import { REPO_ROOT } from '../paths.js';
 
 export interface RegisterInput {

@@ -1,7 +1,7 @@
 /** After the loop: the curves, the best epoch's evaluation report and figures, and the profile when there is one. */
 import { join } from 'node:path';
+import type { Logger } from '@mri/logging';
 import { writeJson } from '../files.js';
-import type { Logger } from '../log.js';
 import { classificationReport } from '../metrics/classification.js';
 import { headlineMetrics, rounded } from '../metrics/summary.js';
 import { rocCurves, writeCurves, writeEvaluationFigures } from '../plots/figures.js';

@@ -3,12 +3,12 @@
  * reports (figures, final metrics), register, upload. Returns what the CLI prints.
  */
 import { join } from 'node:path';
+import { createProgress } from '@mri/logging';
 import { trainingReference } from '@mri/model';
 import type { ComposedConfig } from '../config/index.js';
 import { writeJson } from '../files.js';
 import { rounded } from '../metrics/summary.js';
 import { fromRepo } from '../paths.js';
-import { createProgress } from '../progress.js';
 import { createRunDir } from '../runs/run-dir.js';
 import { uploadRun } from '../runs/upload.js';
 import { trainLoop } from './loop.js';
@@ -118,10 +118,8 @@ async function loop(run: PreparedRun, composed: ComposedConfig, modelDir: string
         trainingReference: reference,
       }),
       log,
-      progress:
-        options.progress === false
-          ? createProgress({ isTTY: false } as NodeJS.WriteStream)
-          : createProgress(),
+      // At a terminal the bar clears when an epoch ends and the epoch's log line takes its place.
+      progress: createProgress({ clearOnStop: true, ...(options.progress === false ? { tty: false } : {}) }),
       stopRequested: options.stopRequested ?? (() => false),
       ...(profiler ? { aroundStep: profiler.aroundStep } : {}),
     });
