@@ -5,12 +5,13 @@
 import { join } from 'node:path';
 import { createProgress } from '@mri/logging';
 import { trainingReference } from '@mri/model';
-import type { ComposedConfig } from '../config/index.js';
+import type { ComposedConfig, TrainConfig } from '../config/index.js';
 import { writeJson } from '../files.js';
 import { rounded } from '../metrics/summary.js';
 import { fromRepo } from '../paths.js';
 import { createRunDir } from '../runs/run-dir.js';
 import { uploadRun } from '../runs/upload.js';
+import { checkWritable } from '../runs/writable.js';
 import { trainLoop } from './loop.js';
 import { type PreparedRun, prepareRun } from './prepare.js';
 import { registerRun } from './register.js';
@@ -38,6 +39,7 @@ export interface TrainSummary {
 }
 
 export async function train(composed: ComposedConfig, options: TrainOptions = {}): Promise<TrainSummary> {
+  checkLocations(composed.config);
   const runDir = options.runDir ?? createRunDir(fromRepo(composed.config.output_dir));
   try {
     return await runTraining(composed, options, runDir);
@@ -98,6 +100,13 @@ async function runTraining(
   log.info({ seconds: Math.round(seconds), status: result.stopReason }, 'run finished');
   log.flush();
   return summary;
+}
+
+/** Every place the run will write, checked before it trains rather than found unwritable after. */
+function checkLocations(config: TrainConfig): void {
+  checkWritable(config.output_dir, 'output folder (output_dir)');
+  if (config.registry.register) checkWritable(config.registry.url, 'model registry (registry.url)');
+  if (config.upload_url) checkWritable(config.upload_url, 'upload location (upload_url)');
 }
 
 /** The epoch loop on the prepared engine, which it disposes of whatever happens. */
