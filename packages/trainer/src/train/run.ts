@@ -1,18 +1,24 @@
 /**
  * One training run, start to finish, in five steps: prepare (run folder, config, data, engine), the epoch loop,
- * reports (figures, final metrics), register, upload. Returns what the CLI prints.
+ * reports (figures, final metrics), register, upload. Returns what the CLI prints. While it trains, metrics.json says
+ * `running` with a heartbeat, and every epoch leaves a checkpoint, so a run killed outright shows as interrupted and
+ * resumes where it stopped.
  */
 import { join } from 'node:path';
 import { createProgress } from '@mri/logging';
 import { trainingReference } from '@mri/model';
 import type { ComposedConfig, TrainConfig } from '../config/index.js';
+import { UserError } from '../errors.js';
 import { writeJson } from '../files.js';
 import { rounded } from '../metrics/summary.js';
 import { fromRepo } from '../paths.js';
+import { checkResumable, findResumableRun } from '../runs/resume.js';
 import { createRunDir } from '../runs/run-dir.js';
+import { HEARTBEAT_MS, liveFields } from '../runs/status.js';
 import { uploadRun } from '../runs/upload.js';
 import { checkWritable } from '../runs/writable.js';
-import { trainLoop } from './loop.js';
+import { type Checkpoint, readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { type LoopCheckpoint, trainLoop } from './loop.js';
 import { type PreparedRun, prepareRun } from './prepare.js';
 import { registerRun } from './register.js';
 import { writeReports } from './reports.js';
@@ -25,6 +31,8 @@ export interface TrainOptions {
   readonly runDir?: string;
   /** Show a progress bar on a TTY (default true). */
   readonly progress?: boolean;
+  /** Continue this run folder from its last checkpoint (`pnpm train --resume`); `composed` is its recorded config. */
+  readonly resume?: string;
 }
 
 export interface TrainSummary {
@@ -40,34 +48,102 @@ export interface TrainSummary {
 
 export async function train(composed: ComposedConfig, options: TrainOptions = {}): Promise<TrainSummary> {
   checkLocations(composed.config);
-  const runDir = options.runDir ?? createRunDir(fromRepo(composed.config.output_dir));
+  const outputDir = fromRepo(composed.config.output_dir);
+  const resumeDir =
+    options.resume ??
+    (composed.config.training.resume === 'auto' && !options.runDir
+      ? findResumableRun(outputDir, composed.hash)
+      : undefined);
+  if (resumeDir) checkResumable(resumeDir);
+  const checkpoint = resumeDir ? readCheckpoint(resumeDir) : undefined;
+  if (checkpoint && checkpoint.configHash !== composed.hash) {
+    throw new UserError(
+      `Cannot resume ${resumeDir}: its checkpoint was written under another config; start a new run with pnpm train.`,
+    );
+  }
+  const runDir = resumeDir ?? options.runDir ?? createRunDir(outputDir);
+  const live = startHeartbeat(runDir, {
+    run_dir: runDir,
+    config_hash: composed.hash,
+    choices: composed.choices,
+    epochs: checkpoint?.epoch ?? 0,
+  });
   try {
-    return await runTraining(composed, options, runDir);
+    return await runTraining(composed, options, runDir, checkpoint, live);
   } catch (error) {
+    live.stop();
     // A failed run still says so in its folder, and `pnpm runs` shows it as failed rather than missing.
     writeJson(join(runDir, 'metrics.json'), {
       run_dir: runDir,
       status: 'failed',
       error: (error as Error).message,
       config_hash: composed.hash,
+      choices: composed.choices,
     });
     throw error;
+  } finally {
+    live.stop();
   }
+}
+
+interface Heartbeat {
+  /** Adds to what metrics.json says while the run is alive (epochs done, history so far). */
+  update(fields: Readonly<Record<string, unknown>>): void;
+  stop(): void;
+}
+
+/** metrics.json says `running`, with this process and a heartbeat refreshed every HEARTBEAT_MS, until stopped. */
+function startHeartbeat(runDir: string, base: Readonly<Record<string, unknown>>): Heartbeat {
+  let fields = { ...base };
+  let stopped = false;
+  const write = () => {
+    if (!stopped) writeJson(join(runDir, 'metrics.json'), { ...fields, ...liveFields() });
+  };
+  write();
+  // A beat that cannot be written (a full disk) is skipped: the next epoch's checkpoint fails loudly instead.
+  const timer = setInterval(() => {
+    try {
+      write();
+    } catch {}
+  }, HEARTBEAT_MS);
+  timer.unref();
+  return {
+    update: (more) => {
+      fields = { ...fields, ...more };
+      write();
+    },
+    stop: () => {
+      stopped = true;
+      clearInterval(timer);
+    },
+  };
 }
 
 async function runTraining(
   composed: ComposedConfig,
   options: TrainOptions,
   runDir: string,
+  checkpoint: Checkpoint | undefined,
+  live: Heartbeat,
 ): Promise<TrainSummary> {
   const started = performance.now();
+  const elapsed = () => (checkpoint?.seconds ?? 0) + (performance.now() - started) / 1000;
   const { config, hash } = composed;
   const run = await prepareRun(composed, runDir, options);
   const { log, data } = run;
+  if (checkpoint && checkpoint.dataHash !== data.dataHash) {
+    await run.engine.dispose();
+    throw new UserError(
+      `Cannot resume ${runDir}: the data under ${config.data.root} changed since its checkpoint; start a new run with pnpm train.`,
+    );
+  }
   const modelDir = join(runDir, 'model');
-  const result = await loop(run, composed, modelDir, options);
+  const result = await loop(run, composed, modelDir, options, checkpoint, (state) => {
+    writeCheckpoint(runDir, { ...state, configHash: hash, dataHash: data.dataHash, seconds: elapsed() });
+    live.update({ epochs: state.epoch, data_hash: data.dataHash, history: rounded(state.history) });
+  });
   const metrics = await writeReports(runDir, data, result, run.profiler, log);
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = elapsed();
   const hasModel = result.bestEpoch !== null;
   const interrupted = result.stopReason === 'interrupted';
 
@@ -85,6 +161,7 @@ async function runTraining(
     model_dir: hasModel ? modelDir : null,
     model_version: modelVersion,
   });
+  live.stop();
   writeJson(join(runDir, 'metrics.json'), {
     ...summary,
     config_hash: hash,
@@ -110,7 +187,14 @@ function checkLocations(config: TrainConfig): void {
 }
 
 /** The epoch loop on the prepared engine, which it disposes of whatever happens. */
-async function loop(run: PreparedRun, composed: ComposedConfig, modelDir: string, options: TrainOptions) {
+async function loop(
+  run: PreparedRun,
+  composed: ComposedConfig,
+  modelDir: string,
+  options: TrainOptions,
+  resume: Checkpoint | undefined,
+  checkpoint: (state: LoopCheckpoint) => void,
+) {
   const { engine, data, log, profiler } = run;
   const reference = trainingReference(data.train, data.classNames, data.spec.size);
   try {
@@ -131,6 +215,8 @@ async function loop(run: PreparedRun, composed: ComposedConfig, modelDir: string
       progress: createProgress({ clearOnStop: true, ...(options.progress === false ? { tty: false } : {}) }),
       stopRequested: options.stopRequested ?? (() => false),
       ...(profiler ? { aroundStep: profiler.aroundStep } : {}),
+      ...(resume ? { resume } : {}),
+      checkpoint,
     });
   } finally {
     await engine.dispose();
