@@ -3,6 +3,7 @@
 import { createLogger } from '@mri/logging';
 import type { CommandModule } from 'yargs';
 import { composeFrom, outputFolder, printResult, type SplitArgs, withSplit } from './shared.js';
+import { reportTable } from './tables.js';
 
 export const evaluateCommand: CommandModule<object, SplitArgs> = {
   command: 'evaluate <model> [overrides..]',
@@ -18,11 +19,13 @@ export const evaluateCommand: CommandModule<object, SplitArgs> = {
       outDir: outputFolder(args.out, config.output_dir, 'evaluations'),
       log: createLogger(),
     });
-    printResult({
-      model_dir: result.model_dir,
-      split: result.split,
-      out_dir: result.out_dir,
-      ...result.report,
-    });
+    const { accuracy, count } = result.report;
+    printResult(
+      { model_dir: result.model_dir, split: result.split, out_dir: result.out_dir, ...result.report },
+      {
+        title: `${result.split}: ${(accuracy * 100).toFixed(1)} % accurate on ${count} images (figures in ${result.out_dir})`,
+        table: reportTable(result.report),
+      },
+    );
   },
 };

@@ -4,6 +4,7 @@
  */
 import type { CommandModule } from 'yargs';
 import { evaluateCommand } from './evaluate.js';
+import { predictCommand } from './predict.js';
 import { registryCommand } from './registry.js';
 import { runsCommand } from './runs.js';
 import { sweepCommand } from './sweep.js';
@@ -14,6 +15,7 @@ import { visualizeCommand } from './visualize.js';
 export const trainerCommands: CommandModule<object, any>[] = [
   trainCommand,
   evaluateCommand,
+  predictCommand,
   visualizeCommand,
   sweepCommand,
   runsCommand,

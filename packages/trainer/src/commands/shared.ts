@@ -17,10 +17,8 @@ export interface SplitArgs extends ConfigArgs {
   out?: string;
 }
 
-/** The result of a command: one JSON line, the last on stdout. */
-export function printResult(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value)}\n`);
-}
+/** The result of a command: one JSON line, the last on stdout; at a terminal, the table given instead. */
+export { printResult } from '@mri/logging';
 
 export function composeFrom(args: ConfigArgs): ComposedConfig {
   return composeConfig({

@@ -4,6 +4,7 @@ import { createLogger } from '@mri/logging';
 import type { CommandModule } from 'yargs';
 import { CONFIG_DIR, fromRepo } from '../paths.js';
 import { type ConfigArgs, printResult, stopOnInterrupt, stopRequested, withConfig } from './shared.js';
+import { leaderboardTable } from './tables.js';
 
 interface SweepArgs extends ConfigArgs {
   file: string;
@@ -23,14 +24,18 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     const { runSweep } = await import('../sweep/sweep.js');
     const { train } = await import('../train/run.js');
     stopOnInterrupt();
+    const spec = readSweepSpec(fromRepo(args.file));
     const result = await runSweep({
-      spec: readSweepSpec(fromRepo(args.file)),
+      spec,
       configDir: fromRepo(args['config-dir']),
       overrides: (args.overrides ?? []).map(String),
       train: (composed, options) => train(composed, { ...options, progress: true }),
       log: createLogger(),
       stopRequested,
     });
-    printResult(result);
+    printResult(result, {
+      title: `Sweep leaderboard (${result.sweep_dir})`,
+      table: leaderboardTable(result.leaderboard, spec.metric),
+    });
   },
 };

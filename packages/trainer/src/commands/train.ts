@@ -14,6 +14,7 @@ import {
   stopRequested,
   withConfig,
 } from './shared.js';
+import { trainTable } from './tables.js';
 
 interface TrainArgs extends ConfigArgs {
   profile: boolean;
@@ -49,7 +50,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       stopRequested,
       ...(resume ? { resume } : {}),
     });
-    printResult(summary);
+    printResult(summary, { title: `Run ${summary.status.replace('_', ' ')}`, table: trainTable(summary) });
     process.stdout.write(`${summary.run_dir}\n`);
     if (summary.status === 'interrupted') process.exitCode = 130;
   },
