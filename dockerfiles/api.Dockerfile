@@ -40,7 +40,9 @@ RUN apt-get update \
   && apt-get install -y --no-install-recommends libjemalloc2 \
   && rm -rf /var/lib/apt/lists/* \
   && ln -s "$(find /usr/lib -name libjemalloc.so.2 | head -n 1)" /usr/local/lib/libjemalloc.so.2
+# `container` (as Podman sets it) keeps logs JSON even with a terminal attached; on Cloud Run they get its fields.
 ENV LD_PRELOAD=/usr/local/lib/libjemalloc.so.2 \
+    container=docker \
     NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8080 \

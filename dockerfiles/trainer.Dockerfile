@@ -30,7 +30,9 @@ RUN cd packages/model \
   || echo "tfjs-node is not available in this image: training runs on the wasm backend"
 
 FROM node:20.20.2-bookworm-slim AS runtime
-ENV NODE_ENV=production
+# `container` (as Podman sets it) keeps logs JSON even with a terminal attached; on Cloud Run they get its fields.
+ENV NODE_ENV=production \
+    container=docker
 WORKDIR /app
 COPY --from=build /usr/local/lib/node_modules /usr/local/lib/node_modules
 RUN ln -s ../lib/node_modules/pnpm/bin/pnpm.cjs /usr/local/bin/pnpm \

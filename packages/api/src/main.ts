@@ -4,7 +4,7 @@
  * exits.
  */
 
-import type { Logger } from 'pino';
+import type { Logger } from '@mri/logging';
 import { ConfigError, configFromEnv, type PredictionLogConfig } from './config.js';
 import { InferencePool } from './inference/pool.js';
 import {
@@ -45,8 +45,8 @@ async function main(): Promise<void> {
             listening = resolve;
           }),
         );
-  const [{ buildApp }, { default: pino }] = await Promise.all([import('./app.js'), import('pino')]);
-  const logger = pino({ level: config.logLevel }, pino.destination(2));
+  const [{ buildApp }, { createLogger }] = await Promise.all([import('./app.js'), import('@mri/logging')]);
+  const logger = createLogger({ level: config.logLevel });
   const { app, service, loaded } = await buildApp({
     config,
     ...(model instanceof Error ? {} : { model }),

@@ -10,7 +10,6 @@ export {
 export { GROUPING_SIZE } from './duplicate-groups.js';
 export { DatasetError, ImageError, type ImageErrorCode } from './errors.js';
 export { type ImageFormat, type ImageHeader, readHeader } from './header.js';
-export type { Logger } from './log.js';
 export { type Manifest, type ManifestSample, type ManifestSkipped, PIPELINE } from './manifest.js';
 export {
   DEFAULT_GROUPING,

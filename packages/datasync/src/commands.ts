@@ -1,7 +1,7 @@
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
+import { createLogger } from '@mri/logging';
 import { StorageError } from '@mri/storage';
-import { pino } from 'pino';
 import type { Argv, CommandModule } from 'yargs';
 import { addOuts } from './add.js';
 import { findRepoRoot, type SyncContext } from './context.js';
@@ -43,7 +43,7 @@ export async function run(
   args: DataSyncArgs,
   action: (context: SyncContext) => Promise<unknown>,
 ): Promise<void> {
-  const log = pino({ name: 'data', level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2));
+  const log = createLogger({ name: 'data' });
   const controller = new AbortController();
   const onInterrupt = () => {
     log.warn('interrupted: finishing the files in flight; run the same command again to resume');

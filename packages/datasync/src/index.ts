@@ -23,7 +23,7 @@ export {
   pythonJsonString,
   serializeManifest,
 } from './manifest.js';
-export { type Progress, startProgress } from './progress.js';
+export { byteProgress, type TransferProgress } from './progress.js';
 export { type PullResult, pull } from './pull.js';
 export { type PushResult, push } from './push.js';
 export { DvcRemote } from './remote.js';

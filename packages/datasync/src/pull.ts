@@ -6,7 +6,7 @@ import { isFile, md5File } from './files.js';
 import { trackedFiles } from './listing.js';
 import { md5Hex } from './manifest.js';
 import { runPool } from './pool.js';
-import { startProgress } from './progress.js';
+import { byteProgress } from './progress.js';
 
 export interface PullResult {
   readonly path: string;
@@ -32,7 +32,7 @@ export async function pull(context: SyncContext): Promise<PullResult[]> {
     if (isDirectoryOut(out)) await removeStaleTemps(outPath(dvc, out), { recursive: true });
     const legacy = isLegacyOut(out);
     const result = { downloaded: 0, present: 0, bytes: 0, missing: [] as string[], corrupt: [] as string[] };
-    const progress = startProgress(`pull ${out.path}`, files.length, context.log, context.tty);
+    const progress = byteProgress(`pull ${out.path}`, files.length, context);
     try {
       await runPool(
         files,

@@ -7,13 +7,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createLogger } from '@mri/logging';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify } from 'yaml';
 import { composeConfig } from '../src/config/index.js';
 import { evaluateModel } from '../src/evaluation/evaluate.js';
 import { visualizeEmbeddings } from '../src/evaluation/visualize.js';
-import { createLogger } from '../src/log.js';
 import { CONFIG_DIR, REPO_ROOT } from '../src/paths.js';
 import { readSweepSpec } from '../src/sweep/spec.js';
 import { runSweep } from '../src/sweep/sweep.js';
@@ -149,7 +149,7 @@ describe('pnpm train on the sample', () => {
       split: 'validation',
       config,
       outDir,
-      log: createLogger(undefined, 'warn'),
+      log: createLogger({ level: 'warn' }),
     });
     const recorded = JSON.parse(readFileSync(join(runDir, 'evaluation.json'), 'utf8'));
     expect(result.report.accuracy).toBeCloseTo(recorded.accuracy, 6);
@@ -168,7 +168,7 @@ describe('pnpm train on the sample', () => {
       split: 'validation',
       config,
       outDir,
-      log: createLogger(undefined, 'warn'),
+      log: createLogger({ level: 'warn' }),
       limit: 500,
     });
     expect(result.points).toBe(JSON.parse(readFileSync(join(runDir, 'evaluation.json'), 'utf8')).count);
@@ -197,7 +197,7 @@ describe('pnpm sweep on the sample', () => {
       configDir: CONFIG_DIR,
       overrides: quick,
       train: (composed, options) => train(composed, { ...options, progress: false }),
-      log: createLogger(undefined, 'warn'),
+      log: createLogger({ level: 'warn' }),
       stopRequested: () => false,
     });
     expect(result.sweep_dir.startsWith(join(config.output_dir, 'sweeps'))).toBe(true);

@@ -3,16 +3,16 @@ import { join, relative, resolve } from 'node:path';
 import { discoverDataset, SAMPLE_ROOT } from '@mri/data';
 import {
   addOuts,
+  byteProgress,
   type DataSyncArgs,
   DataSyncError,
   isUserError,
-  type Progress,
   push,
   readDvcConfig,
   readDvcFile,
   runDataCommand,
   type SyncContext,
-  startProgress,
+  type TransferProgress,
 } from '@mri/datasync';
 import type { CommandModule } from 'yargs';
 import { openSource } from '../import/entries.js';
@@ -80,7 +80,7 @@ export const importCommand: CommandModule<object, ImportArgs> = {
       const { folder, tracked } = await trackedFolder(context);
       const into = args.into ? resolve(args.into) : folder;
       const source = await openSource(resolve(args.source));
-      let progress: Progress | undefined;
+      let progress: TransferProgress | undefined;
       let report: ImportReport;
       try {
         report = await importDataset({
@@ -88,7 +88,7 @@ export const importCommand: CommandModule<object, ImportArgs> = {
           into,
           classes: discoverDataset(SAMPLE_ROOT).classNames,
           onCount: (count) => {
-            progress = startProgress('import', count, context.log);
+            progress = byteProgress('import', count, context);
           },
           onFile: (size) => progress?.tick(size),
         });

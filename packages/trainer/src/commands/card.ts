@@ -12,7 +12,7 @@ import { fromRepo } from '../paths.js';
 
 const FIGURES = ['confusion_matrix', 'accuracy', 'loss', 'f1', 'roc'];
 
-export async function cardCommand(
+export async function writeModelCard(
   registry: ModelRegistry,
   args: { ref: string; out?: string },
 ): Promise<void> {

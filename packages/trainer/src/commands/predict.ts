@@ -6,6 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { createProgress, printResult } from '@mri/logging';
 import { ensureSeeded, openRegistry } from '@mri/registry';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -15,7 +16,6 @@ import type { ImageResult } from '../lifecycle/classify-images.js';
 import { CONFIG_DIR, fromRepo } from '../paths.js';
 import { openPredictionWriter } from '../predict/output.js';
 import { openImageSource, shardOf } from '../predict/sources.js';
-import { createProgress } from '../progress.js';
 
 const BATCH = 16;
 
@@ -171,7 +171,8 @@ async function main(): Promise<void> {
     ...(args.registry && { registryUrl: args.registry }),
   });
   for (const bad of summary.failed) process.stderr.write(`skipped ${bad.file}: ${bad.reason}\n`);
-  process.stdout.write(`${JSON.stringify(summary)}\n`);
+  const { predictTable } = await import('./tables.js');
+  printResult(summary, { title: 'Predictions written', table: predictTable(summary) });
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '')) {

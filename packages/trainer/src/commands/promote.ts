@@ -15,7 +15,7 @@ export interface PromoteArgs {
   readonly force: boolean;
 }
 
-export async function promoteCommand(registry: ModelRegistry, args: PromoteArgs): Promise<object> {
+export async function promoteThroughGate(registry: ModelRegistry, args: PromoteArgs): Promise<object> {
   if (args.alias !== PRODUCTION) {
     const entry = await registry.promote(args.version, args.alias, { forced: args.force });
     return { alias: args.alias, version: entry.version, metrics: entry.metrics };

@@ -65,6 +65,11 @@ export const trainingSchema = z.strictObject({
   augmentation: augmentationSchema,
   /** Stop after this many optimiser steps in total (smoke tests). */
   max_steps: positiveInt.optional(),
+  /**
+   * `auto`: continue the newest unfinished run of this config under output_dir from its last epoch's checkpoint
+   * (a retried Cloud Run Job or Vertex AI task); `false`: always start a new run. Not part of the config hash.
+   */
+  resume: z.union([z.literal(false), z.literal('auto')]).default(false),
 });
 
 export const registrySchema = z.strictObject({

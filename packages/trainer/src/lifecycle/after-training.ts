@@ -4,9 +4,10 @@
  * `registry.promote: auto` the promotion gate moves production to it only if it beats production on the
  * evaluation set. Called by the training run; returns the version and the gate's sentence.
  */
+
+import type { Logger } from '@mri/logging';
 import { ensureSeeded, openRegistry, type RegistrationInfo } from '@mri/registry';
 import type { TrainConfig } from '../config/index.js';
-import type { Logger } from '../log.js';
 import { fromRepo } from '../paths.js';
 import { gatePromotion } from './gate.js';
 
