@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # The inference API (packages/api): Fastify on tfjs' wasm backend with our kernels (the engine the tests run), the
-# model resolved from the registry at start.
+# model resolved from the registry at start (an empty registry is first seeded with the shipped model, reports/model).
 #
 #   docker build -f dockerfiles/api.Dockerfile -t mri-api .
 #   docker run --rm -p 8080:8080 -v "$PWD/registry:/app/registry:ro" mri-api
@@ -35,7 +35,9 @@ RUN apt-get update \
   && apt-get install -y --no-install-recommends libjemalloc2 \
   && rm -rf /var/lib/apt/lists/* \
   && ln -s "$(find /usr/lib -name libjemalloc.so.2 | head -n 1)" /usr/local/lib/libjemalloc.so.2
+# `container` (as Podman sets it) keeps logs JSON even with a terminal attached; on Cloud Run they get its fields.
 ENV LD_PRELOAD=/usr/local/lib/libjemalloc.so.2 \
+    container=docker \
     NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8080 \
@@ -44,10 +46,13 @@ ENV LD_PRELOAD=/usr/local/lib/libjemalloc.so.2 \
     REGISTRY=/app/registry \
     PREDICTION_LOG=/app/logs/predictions
 WORKDIR /app
-# Code stays root-owned and read-only to the service; only its log folder is writable.
+# Code stays root-owned and read-only to the service; only its log and registry folders are writable.
 COPY --from=build /app/node_modules/.pnpm /app/node_modules/.pnpm
 COPY --from=build /app/packages/api/dist /app/packages/api/dist
-RUN mkdir -p /app/logs /app/registry && chown node:node /app/logs
+# The model the repository ships: an empty registry is seeded with it (SEED_MODEL), so a first deploy serves the
+# real classifier. The image's own registry folder is writable for that; a mounted one decides for itself.
+COPY reports/model ./reports/model
+RUN mkdir -p /app/logs /app/registry && chown node:node /app/logs /app/registry
 USER node
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=3s --start-period=30s --retries=3 \

@@ -1,12 +1,14 @@
 # syntax=docker/dockerfile:1
 # The trainer (packages/trainer) with the data CLI, for `pnpm train` and sweep trials on Vertex AI, Cloud Run Jobs
 # or any container runtime. Trains on tfjs' wasm backend with our kernels, the engine the tests run. Runs the
-# embedded sample by default; `pnpm data pull` fetches the full dataset from the DVC remote first.
+# embedded sample by default; `pnpm data pull` fetches the full dataset from a DVC remote first (the committed
+# .dvc/config names none: add the job's own with `pnpm data remote add ... --local`).
 #
 #   docker build -f dockerfiles/trainer.Dockerfile -t mri-trainer .
 #   docker run --rm mri-trainer                                   # trains on the embedded sample
 #   docker run --rm -v "$HOME/.config/gcloud:/home/node/.config/gcloud:ro" mri-trainer \
-#     sh -c 'pnpm data pull --remote gcs && pnpm train data.root=data/brain-mri'
+#     sh -c 'pnpm data remote add gcs gs://BUCKET/dvcstore --default --local && pnpm data pull \
+#       && pnpm train data.root=data/brain-mri'
 
 # The first stage is the same in all three Dockerfiles, so one build's layers serve the others.
 FROM node:20.20.2-bookworm-slim AS workspace
@@ -30,13 +32,17 @@ RUN pnpm install --offline --frozen-lockfile --prod --filter "@mri/trainer..." -
 RUN ln -s ../packages/model/node_modules/tsx node_modules/tsx
 
 FROM node:20.20.2-bookworm-slim AS runtime
-ENV NODE_ENV=production
+# `container` (as Podman sets it) keeps logs JSON even with a terminal attached; on Cloud Run they get its fields.
+ENV NODE_ENV=production \
+    container=docker
 WORKDIR /app
 COPY --from=build /usr/local/lib/node_modules/pnpm /usr/local/lib/node_modules/pnpm
 RUN ln -s ../lib/node_modules/pnpm/bin/pnpm.cjs /usr/local/bin/pnpm
 COPY --from=build /app /app
 COPY configs ./configs
 COPY sample ./sample
+# The shipped model: an empty registry starts from it (ensureSeeded), so production is the real classifier.
+COPY reports/model ./reports/model
 COPY .dvc/config ./.dvc/config
 COPY data.dvc ./data.dvc
 # What a run writes: outputs, the local registry, the pulled dataset, DVC's listing cache, and the processed-image

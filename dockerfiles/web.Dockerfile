@@ -29,7 +29,9 @@ RUN pnpm install --offline --frozen-lockfile --prod --filter "@mri/web..." \
     --outfile=packages/web/server/main.mjs
 
 FROM node:20.20.2-bookworm-slim AS runtime
+# `container` (as Podman sets it) keeps logs JSON even with a terminal attached; on Cloud Run they get its fields.
 ENV NODE_ENV=production \
+    container=docker \
     HOST=0.0.0.0 \
     PORT=8080 \
     API_URL=""

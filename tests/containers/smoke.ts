@@ -1,7 +1,7 @@
 /**
  * `pnpm test:containers`: builds the three images from the real Dockerfiles and runs each as it runs in the cloud.
- * The trainer trains one epoch on the embedded sample into mounted folders (a run folder and a registry); the API
- * serves that registry's `production` model (real MRIs classified, bad input refused with its 4xx, no native
+ * The trainer trains one epoch on the embedded sample into mounted folders (a run folder and a registry, which it
+ * seeds with the shipped model as `production`); the API serves that registry's `production` model (real MRIs classified, bad input refused with its 4xx, no native
  * TensorFlow loaded, requests in flight at SIGTERM still answered); the page serves itself and /config.json naming
  * API_URL. Prints one JSON line of figures (image sizes, build seconds, time to ready, RSS in the container).
  *
@@ -137,10 +137,7 @@ async function trainOneEpoch(engine: Engine, work: string) {
   );
   check(existsSync(join(hostRun, 'model', 'metadata.json')), 'the trainer wrote no model to its run folder');
   const aliases = JSON.parse(readFileSync(join(registry, 'registry.json'), 'utf8')).aliases ?? {};
-  check(
-    aliases.production !== undefined,
-    'the first registered version is not production in the mounted registry',
-  );
+  check(aliases.production !== undefined, 'the mounted registry has no production model after training');
   return { registry, runSeconds: round(seconds), runFolder: readdirSync(hostRun).sort() };
 }
 
@@ -251,7 +248,7 @@ async function drainOnSigterm(engine: Engine, registry: string) {
 }
 
 async function smokeApi(engine: Engine, registry: string) {
-  progress('api: serving the trained model from the mounted registry');
+  progress("api: serving the mounted registry's production model");
   const begin = performance.now();
   const { id, url } = await startContainer(engine, ['-v', `${registry}:/app/registry:ro`, tag('api')]);
   try {

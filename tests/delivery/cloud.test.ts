@@ -137,7 +137,10 @@ const CustomJob = z.strictObject({
       }),
     )
     .length(1),
-  scheduling: z.strictObject({ timeout: z.string().regex(/^\d+s$/) }),
+  scheduling: z.strictObject({
+    timeout: z.string().regex(/^\d+s$/),
+    restartJobOnWorkerRestart: z.boolean().optional(),
+  }),
   serviceAccount: z.string(),
 });
 
@@ -160,6 +163,13 @@ describe('configs/vertex/train-job.yaml', () => {
     expect(env.DATA_REMOTE).toMatch(/^gs:\/\//);
     // Every variable the script reads at run time is set on the container.
     for (const [, name] of script.matchAll(/\$([A-Z_][A-Z0-9_]*)/g)) expect(env).toHaveProperty(name ?? '');
+  });
+
+  it('continues a restarted task from its checkpoint: run folders in the mounted bucket, training.resume=auto', () => {
+    expect(job.scheduling.restartJobOnWorkerRestart).toBe(true);
+    expect(script).toContain('training.resume=auto');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: envsubst's placeholder, literally
+    expect(script).toContain('output_dir=/gcs/${BUCKET}/');
   });
 
   it('uses only the placeholders its envsubst line fills', () => {

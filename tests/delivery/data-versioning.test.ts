@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chooseRemote, readDvcConfig, readDvcFile } from '@mri/datasync';
+import { chooseRemote, parseConfig, readDvcFile } from '@mri/datasync';
 import { expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -20,10 +20,14 @@ it('data.dvc records the full training set as DVC computes it', async () => {
   ]);
 });
 
-it('.dvc/config defaults to a folder remote, offers the GCS one, and keeps config.local out of git', async () => {
-  const config = await readDvcConfig(ROOT);
-  expect(chooseRemote(config)).toMatchObject({ name: 'local', url: join(ROOT, '..', 'dvc-remote') });
-  expect(chooseRemote(config, 'gcs').url).toMatch(/^gs:\/\/[a-z0-9._-]+\/dvcstore$/);
+it('.dvc/config names no remote a new clone cannot reach, and keeps config.local out of git', async () => {
+  // The committed file alone (a developer's own config.local may add remotes): every remote is the user's own.
+  const sections = parseConfig(readFileSync(join(ROOT, '.dvc', 'config'), 'utf8'), join(ROOT, '.dvc'));
+  expect([...sections.keys()].filter((name) => name.startsWith('remote'))).toEqual([]);
+  expect(sections.get('core')?.remote).toBeUndefined();
+  expect(() => chooseRemote({ core: {}, remotes: new Map() })).toThrow(/pnpm data remote add NAME/);
+  const dvcFile = readFileSync(join(ROOT, 'data.dvc'), 'utf8');
+  expect(dvcFile).not.toMatch(/remote:|gs:\/\/|dvc-remote/);
   const ignored = readFileSync(join(ROOT, '.dvc', '.gitignore'), 'utf8').split('\n');
   expect(ignored).toEqual(expect.arrayContaining(['/config.local', '/cache', '/tmp']));
 });

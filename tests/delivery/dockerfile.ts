@@ -1,8 +1,17 @@
-/** A Dockerfile read into instructions, enough to check it statically (no Docker engine on the test machines). */
+/**
+ * A Dockerfile read into stages and instructions, enough to check it statically (no Docker engine on the test
+ * machines). Parsing is dockerfile-ast's (the parser behind the Dockerfile language server): continuations, comments
+ * inside continuations, flags, heredocs and exec-form arrays are its job, not ours.
+ */
+import { DockerfileParser, type Instruction as ParsedInstruction, type Property } from 'dockerfile-ast';
+
 export interface Instruction {
   readonly keyword: string;
+  /** Flags (`--from=build`) then arguments, single-spaced, continuations joined. */
   readonly args: string;
+  /** 1-based line the instruction starts on. */
   readonly line: number;
+  readonly parsed: ParsedInstruction;
 }
 
 export interface Stage {
@@ -11,38 +20,36 @@ export interface Stage {
   readonly instructions: Instruction[];
 }
 
-/** Joins `\` continuations, drops comments and blank lines, splits into stages at each FROM. */
+function argumentsText(instruction: ParsedInstruction): string {
+  const flags =
+    'getFlags' in instruction && typeof instruction.getFlags === 'function'
+      ? (instruction.getFlags() as { getName(): string; getValue(): string | null }[]).map(
+          (flag) => `--${flag.getName()}${flag.getValue() === null ? '' : `=${flag.getValue()}`}`,
+        )
+      : [];
+  return [...flags, ...instruction.getArguments().map((argument) => argument.getValue())].join(' ');
+}
+
+/** Splits into stages at each FROM. */
 export function parseDockerfile(text: string): Stage[] {
-  const instructions: Instruction[] = [];
-  let pending = '';
-  let start = 0;
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const line = raw.trim();
-    if (pending === '' && (line === '' || line.startsWith('#'))) return;
-    if (pending !== '' && line.startsWith('#')) return;
-    if (pending === '') start = index + 1;
-    if (line.endsWith('\\')) {
-      pending += `${line.slice(0, -1)} `;
-      return;
-    }
-    const full = (pending + line).trim();
-    pending = '';
-    const [keyword = '', ...rest] = full.split(/\s+/);
-    instructions.push({ keyword: keyword.toUpperCase(), args: rest.join(' '), line: start });
-  });
   const stages: Stage[] = [];
-  for (const instruction of instructions) {
-    if (instruction.keyword === 'FROM') {
-      const words = instruction.args.split(/\s+/).filter((word) => !word.startsWith('--'));
-      const asIndex = words.findIndex((word) => word.toUpperCase() === 'AS');
-      stages.push({
-        image: words[0] ?? '',
-        ...(asIndex > 0 && words[asIndex + 1] ? { name: words[asIndex + 1] } : {}),
-        instructions: [],
-      });
-    } else {
-      stages.at(-1)?.instructions.push(instruction);
+  for (const parsed of DockerfileParser.parse(text).getInstructions()) {
+    const keyword = parsed.getKeyword().toUpperCase();
+    if (keyword === 'FROM') {
+      const from = parsed as ParsedInstruction & {
+        getImage(): string | null;
+        getBuildStage(): string | null;
+      };
+      const name = from.getBuildStage();
+      stages.push({ image: from.getImage() ?? '', ...(name ? { name } : {}), instructions: [] });
+      continue;
     }
+    stages.at(-1)?.instructions.push({
+      keyword,
+      args: argumentsText(parsed),
+      line: parsed.getRange().start.line + 1,
+      parsed,
+    });
   }
   return stages;
 }
@@ -56,26 +63,20 @@ export function isPinned(image: string): boolean {
 
 /** COPY/ADD sources from the build context (not `--from` another stage), as written. */
 export function contextSources(instruction: Instruction): string[] {
-  const words = instruction.args.split(/\s+/);
-  if (words.some((word) => word.startsWith('--from='))) return [];
-  const operands = words.filter((word) => !word.startsWith('--'));
-  if (operands[0]?.startsWith('[')) {
-    const list = JSON.parse(instruction.args.slice(instruction.args.indexOf('['))) as string[];
-    return list.slice(0, -1);
-  }
-  return operands.slice(0, -1);
+  if (/(^| )--from=/.test(instruction.args)) return [];
+  const raw = instruction.parsed.getRawArgumentsContent()?.trim() ?? '';
+  if (raw.startsWith('[')) return (JSON.parse(raw) as string[]).slice(0, -1);
+  return instruction.parsed
+    .getArguments()
+    .map((argument) => argument.getValue())
+    .slice(0, -1);
 }
 
 /** `ENV A=1 B=2`, `ENV A 1`, `ARG A=1`, `ARG A` as name/value pairs (value undefined when none is given). */
 export function variables(instruction: Instruction): { name: string; value: string | undefined }[] {
-  if (instruction.keyword === 'ENV' && !instruction.args.includes('=')) {
-    const [name = '', ...value] = instruction.args.split(/\s+/);
-    return [{ name, value: value.join(' ') }];
-  }
-  return [...instruction.args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)(?:=("[^"]*"|'[^']*'|\S*))?/g)].map(
-    (match) => ({
-      name: match[1] ?? '',
-      value: match[2]?.replace(/^["']|["']$/g, ''),
-    }),
-  );
+  const parsed = instruction.parsed as ParsedInstruction & { getProperties?(): Property[] };
+  return (parsed.getProperties?.() ?? []).map((property) => ({
+    name: property.getName(),
+    value: property.getValue() ?? undefined,
+  }));
 }

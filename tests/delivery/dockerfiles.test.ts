@@ -132,6 +132,23 @@ describe.each(DOCKERFILES)('%s', (name) => {
   );
 });
 
+describe('the shipped model', () => {
+  // Both images seed an empty registry with it (the API at start, the trainer before it registers).
+  it.each(['api.Dockerfile', 'trainer.Dockerfile'])(
+    '%s carries reports/model, its registry entry included, into the final stage',
+    (name) => {
+      const finalStage = read(name).at(-1);
+      const sources = (finalStage?.instructions ?? [])
+        .filter((i) => i.keyword === 'COPY')
+        .flatMap((i) => contextSources(i));
+      expect(sources).toContain('reports/model');
+      for (const file of ['registry-entry.json', 'model.json', 'weights.bin', 'metadata.json']) {
+        expect(existsSync(join(ROOT, 'reports/model', file)), `reports/model/${file}`).toBe(true);
+      }
+    },
+  );
+});
+
 describe('the Dockerfile reader', () => {
   it('tells pinned base images from floating ones', () => {
     expect(isPinned('node:20.20.2-bookworm-slim')).toBe(true);
@@ -143,19 +160,21 @@ describe('the Dockerfile reader', () => {
 
   it('reads continuations, stages, COPY sources and ENV values', () => {
     const [build, runtime] = parseDockerfile(
-      'FROM node:1.2.3 AS build\n# note\nCOPY a b \\\n  c ./\nFROM build\nENV API_KEY=abc \\\n  OTHER="x y"\nCOPY --from=build /x /y\n',
+      'FROM node:1.2.3 AS build\n# note\nCOPY a b \\\n  c ./\nCOPY ["x y", "z", "/d/"]\nFROM build\nENV API_KEY=abc \\\n  OTHER="x y"\nARG TOKEN\nCOPY --from=build /x /y\n',
     );
     expect(build?.name).toBe('build');
-    expect(contextSources(build?.instructions[0] ?? { keyword: '', args: '', line: 0 })).toEqual([
-      'a',
-      'b',
-      'c',
-    ]);
+    const [copy, json] = build?.instructions ?? [];
+    const [env, arg, fromStage] = runtime?.instructions ?? [];
+    if (!copy || !json || !env || !arg || !fromStage) throw new Error('instructions went missing');
+    expect(contextSources(copy)).toEqual(['a', 'b', 'c']);
+    expect(contextSources(json)).toEqual(['x y', 'z']);
     expect(runtime?.image).toBe('build');
-    expect(variables(runtime?.instructions[0] ?? { keyword: '', args: '', line: 0 })).toEqual([
+    expect(variables(env)).toEqual([
       { name: 'API_KEY', value: 'abc' },
       { name: 'OTHER', value: 'x y' },
     ]);
-    expect(contextSources(runtime?.instructions[1] ?? { keyword: '', args: '', line: 0 })).toEqual([]);
+    expect(variables(arg)).toEqual([{ name: 'TOKEN', value: undefined }]);
+    expect(contextSources(fromStage)).toEqual([]);
+    expect(fromStage.line).toBe(10);
   });
 });

@@ -172,8 +172,12 @@ describe('the first deploy, in the documented order', () => {
     expect(at(/mri-trainer@\$PROJECT_ID.*roles\/storage\.objectAdmin/)).toBeLessThan(build);
     expect(at(/roles\/monitoring\.metricWriter/)).toBeLessThan(build);
     expect(at(/\$CLOUDBUILD_SA.*roles\/run\.admin/)).toBeLessThan(build);
-    // The job trains from the dataset pushed to the bucket, after the build deployed it.
-    expect(at(/^pnpm data push/)).toBeLessThan(at(/^gcloud run jobs execute mri-train/));
+    // The job trains from the dataset pushed to the bucket (`pnpm data import` pushes what it imports), after the
+    // build deployed it; the remote it pushes to is added first.
+    expect(at(/^pnpm data remote add gcs "gs:\/\/\$BUCKET\/dvcstore"/)).toBeLessThan(
+      at(/^pnpm data (import|push)/),
+    );
+    expect(at(/^pnpm data (import|push)/)).toBeLessThan(at(/^gcloud run jobs execute mri-train/));
     expect(build).toBeLessThan(at(/^gcloud run jobs execute mri-train/));
     // Alert policies and the dashboard watch metrics the deployed service writes.
     expect(build).toBeLessThan(at(/^gcloud alpha monitoring policies create --policy-from-file="\$policy"/));
@@ -196,7 +200,7 @@ describe('the first deploy, in the documented order', () => {
     expect(api?.ports?.[0]?.containerPort).toBe(8080);
     const env = Object.fromEntries(api?.env?.map((v) => [v.name, v.value]) ?? []);
     expect(env).toMatchObject({ MODEL: 'production', REGISTRY: 'gs://my-mri-bucket/registry' });
-    // Request traces in the log lines are named by the project (packages/data, cloud-logging.ts).
+    // Request traces in the log lines are named by the project (@mri/logging, gcp.ts).
     expect(env.GOOGLE_CLOUD_PROJECT).toBe('my-project');
     // /healthz answers with no model yet; /readyz would keep the first revision from ever starting.
     expect(api?.startupProbe?.httpGet.path).toBe('/healthz');

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
-import { traceFields } from '@mri/data/cloud-logging';
+import { parseTraceHeader } from '@mri/logging';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { guardAbuse } from './abuse.js';
 import { MemoryBudget } from './admission.js';
@@ -43,11 +43,6 @@ export interface AppOptions {
   readonly predictionLog?: PredictionLog;
   /** Defaults to no logging (tests). */
   readonly logger?: FastifyBaseLogger;
-  /**
-   * The Google Cloud project to name request traces by: each request's log lines then carry the trace of its
-   * `traceparent` / `X-Cloud-Trace-Context` header, so Cloud Logging groups them under it.
-   */
-  readonly traceProject?: string;
 }
 
 export interface App {
@@ -62,15 +57,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const { config } = options;
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
-    ...(options.traceProject
-      ? {
-          childLoggerFactory: (logger, bindings, childOptions, request) =>
-            logger.child(
-              { ...bindings, ...traceFields(request.headers, options.traceProject) },
-              childOptions,
-            ),
-        }
-      : {}),
+    // Each request's log lines carry the trace Cloud Run's front end started (`trace_id`, which @mri/logging turns
+    // into Cloud Logging's trace fields), so the console groups them under it.
+    childLoggerFactory: (logger, bindings, childOptions, request) => {
+      const trace = requestTrace(request.headers);
+      return logger.child(trace ? { ...bindings, trace_id: trace } : bindings, childOptions);
+    },
     // One log line per request costs more than the request at hundreds per second; /metrics counts them instead.
     logController: new LogController({ disableRequestLogging: true }),
     // Close idle keep-alive sockets on shutdown, so draining waits only for requests really in flight.
@@ -110,6 +102,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   refuseOversizedBodies(app, config.limits.maxUploadBytes + FORM_OVERHEAD_BYTES);
   for (const schema of sharedSchemas) app.addSchema(schema);
   await app.register(swagger, {
+    // Shared schemas keep their $id as their component name (Classification, not def-2): generated clients read it.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
     openapi: {
       info: {
         title: 'Brain-MRI classifier',
@@ -170,4 +164,19 @@ function refuseOversizedBodies(app: FastifyInstance, limit: number): void {
       });
     }
   });
+}
+
+/**
+ * The request's trace header, `traceparent` (W3C) before `X-Cloud-Trace-Context`; undefined when neither holds a
+ * trace (a malformed or all-zero value is not logged).
+ */
+export function requestTrace(headers: IncomingMessage['headers']): string | undefined {
+  for (const name of ['traceparent', 'x-cloud-trace-context']) {
+    const raw = headers[name];
+    const value = (Array.isArray(raw) ? raw[0] : raw)?.trim();
+    if (!value) continue;
+    const trace = parseTraceHeader(value);
+    if (trace && !/^0+$/.test(trace.traceId)) return value;
+  }
+  return undefined;
 }

@@ -25,6 +25,11 @@ export const envSchema = z.object({
   MODEL: z.string().min(1).default('production'),
   /** Where the model registry lives (a folder or `gs://bucket/prefix`); used when MODEL is an alias. */
   REGISTRY: z.string().min(1).default('registry'),
+  /**
+   * The model an empty registry is seeded with as `production` when MODEL is an alias (default: the one the
+   * repository ships, reports/model); empty: never seed, wait for a registration instead.
+   */
+  SEED_MODEL: z.string().default('reports/model'),
   BACKEND: z.enum(BACKEND_CHOICES).default('wasm'),
   /** Inference workers, each with its own wasm instance. */
   WORKERS: integer(1).max(16).default(Math.min(2, availableParallelism())),
@@ -79,6 +84,8 @@ export interface ServiceConfig {
   readonly host: string;
   readonly model: string;
   readonly registry: string;
+  /** '' when an empty registry is not seeded. */
+  readonly seedModel: string;
   readonly backend: BackendChoice;
   readonly batching: BatchingConfig;
   readonly limits: { readonly maxUploadBytes: number; readonly maxPixels: number };
@@ -145,6 +152,7 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
     host: e.HOST,
     model: e.MODEL,
     registry: e.REGISTRY,
+    seedModel: e.SEED_MODEL,
     backend: e.BACKEND,
     batching: {
       workers: e.WORKERS,

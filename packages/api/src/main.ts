@@ -4,16 +4,26 @@
  * exits.
  */
 
-import { cloudLoggingEnabled, cloudLoggingOptions } from '@mri/data/cloud-logging';
-import type { Logger } from 'pino';
+import type { Logger } from '@mri/logging';
 import { ConfigError, configFromEnv, type PredictionLogConfig } from './config.js';
 import { InferencePool } from './inference/pool.js';
-import { isAlias, ModelFollower, ModelNotFoundError, resolveModelSource } from './model-source.js';
+import {
+  isAlias,
+  ModelFollower,
+  ModelNotFoundError,
+  resolveModelSource,
+  seedRegistry,
+} from './model-source.js';
 import type { PredictionLog } from './predictions/log.js';
 import type { ModelSource } from './service.js';
 
 async function main(): Promise<void> {
   const config = configFromEnv(process.env);
+  // A first start on an empty registry serves the model the repository ships rather than nothing.
+  const seeded =
+    isAlias(config.model) && config.seedModel !== ''
+      ? await seedRegistry(config.registry, config.seedModel)
+      : undefined;
   // An alias with nothing behind it yet is not fatal: the service starts and waits for a model.
   const model: ModelSource | ModelNotFoundError = await resolveModelSource(
     config.model,
@@ -35,17 +45,16 @@ async function main(): Promise<void> {
             listening = resolve;
           }),
         );
-  const [{ buildApp }, { default: pino }] = await Promise.all([import('./app.js'), import('pino')]);
-  const logger = pino({ level: config.logLevel, ...cloudLoggingOptions() }, pino.destination(2));
+  const [{ buildApp }, { createLogger }] = await Promise.all([import('./app.js'), import('@mri/logging')]);
+  const logger = createLogger({ level: config.logLevel });
   const { app, service, loaded } = await buildApp({
     config,
     ...(model instanceof Error ? {} : { model }),
     ...(pool ? { pool } : {}),
     predictionLog: await predictionLog(config.predictionLog, logger),
     logger,
-    // The project names a request's trace in its log lines (Cloud Run's front end starts the trace).
-    ...(cloudLoggingEnabled() ? { traceProject: process.env.GOOGLE_CLOUD_PROJECT ?? '' } : {}),
   });
+  if (seeded) logger.info({ registry: config.registry, seedModel: config.seedModel }, seeded);
   const follower = follow
     ? new ModelFollower(service, {
         alias: config.model,

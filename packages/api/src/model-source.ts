@@ -39,6 +39,27 @@ export async function resolveModelSource(model: string, registry: string): Promi
   }
 }
 
+/**
+ * Seeds an empty registry with the model the repository ships (`production`), so a first start serves the real
+ * classifier instead of waiting for a training run. Returns what happened in one sentence, or undefined when the
+ * registry already had versions. Never fatal: a registry the service cannot write to (mounted read-only) is told
+ * in the sentence and the service starts as it would have.
+ */
+export async function seedRegistry(registry: string, seedModel: string): Promise<string | undefined> {
+  const { ensureSeeded, openRegistry } = await import('@mri/registry');
+  const { fromRepo } = await import('@mri/data/paths');
+  try {
+    const seeded = await ensureSeeded(openRegistry({ registryUrl: registry }), fromRepo(seedModel));
+    return (
+      seeded &&
+      `The registry at ${registry} was empty: seeded it with ${seedModel} as ${seeded.version} (production).`
+    );
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return `The registry at ${registry} could not be seeded with ${seedModel}: ${reason}`;
+  }
+}
+
 export interface FollowOptions {
   readonly alias: string;
   readonly registry: string;

@@ -1,9 +1,8 @@
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
-import { cloudLoggingOptions } from '@mri/data/cloud-logging';
-import { pino } from 'pino';
+import { createLogger } from '@mri/logging';
 import { describe, expect, it } from 'vitest';
-import { buildApp } from '../src/app.js';
+import { buildApp, requestTrace } from '../src/app.js';
 import { serve } from './support/process.js';
 import { testConfig } from './support/server.js';
 
@@ -16,8 +15,12 @@ describe('logs Cloud Logging understands', () => {
         done();
       },
     });
-    const logger = pino({ level: 'info', ...cloudLoggingOptions({ K_SERVICE: 'mri-api' }) }, sink);
-    const { app } = await buildApp({ config: testConfig(), logger, traceProject: 'my-project' });
+    const logger = createLogger({
+      format: 'gcp',
+      destination: sink,
+      env: { K_SERVICE: 'mri-api', GOOGLE_CLOUD_PROJECT: 'my-project' },
+    });
+    const { app } = await buildApp({ config: testConfig(), logger });
     app.get('/boom', async () => {
       throw new Error('a bug');
     });
@@ -45,6 +48,19 @@ describe('logs Cloud Logging understands', () => {
     }
   });
 
+  it('reads a W3C traceparent first, and logs no trace for a malformed header', () => {
+    const w3c = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    expect(
+      requestTrace({ traceparent: w3c, 'x-cloud-trace-context': '105445aa7843bc8bf206b12000100000/1' }),
+    ).toBe(w3c);
+    expect(requestTrace({ 'x-cloud-trace-context': '105445aa7843bc8bf206b12000100000/1;o=1' })).toBe(
+      '105445aa7843bc8bf206b12000100000/1;o=1',
+    );
+    expect(requestTrace({ traceparent: 'not-a-trace' })).toBeUndefined();
+    expect(requestTrace({ 'x-cloud-trace-context': '00000000000000000000000000000000/1' })).toBeUndefined();
+    expect(requestTrace({})).toBeUndefined();
+  });
+
   it('the service writes severity on Cloud Run, and plain pino lines elsewhere', async () => {
     for (const [env, expected] of [
       [{ K_SERVICE: 'mri-api' }, { severity: 'INFO', message: 'listening' }],
@@ -54,7 +70,12 @@ describe('logs Cloud Logging understands', () => {
       ],
     ] as const) {
       // No model behind the alias: the service still starts and says where it listens.
-      const { child, stderr } = await serve({ ...env, MODEL: 'production', REGISTRY: '/nonexistent' });
+      const { child, stderr } = await serve({
+        ...env,
+        LOG_FORMAT: '',
+        MODEL: 'production',
+        REGISTRY: '/nonexistent',
+      });
       const exited = once(child, 'exit');
       child.kill('SIGTERM');
       await exited;

@@ -77,6 +77,7 @@ describe('following a registry alias', () => {
       const { child, url } = await serve({
         MODEL: 'production',
         REGISTRY: registry,
+        SEED_MODEL: '',
         PREDICTION_LOG: '',
         MODEL_POLL_SECONDS: '0.2',
       });
@@ -95,6 +96,31 @@ describe('following a registry alias', () => {
         const answer = await postForm(url, imageForm(image()));
         expect(answer.status).toBe(200);
         expect(answer.json.model).toMatchObject({ version: 'v1' });
+      } finally {
+        child.kill('SIGTERM');
+        await once(child, 'exit');
+      }
+    });
+  }, 240_000);
+
+  it('seeds an empty registry with the shipped model and serves it as production', async () => {
+    await withTempDir(async (root) => {
+      const registry = join(root, 'registry');
+      const { child, url, stderr } = await serve({
+        MODEL: 'production',
+        REGISTRY: registry,
+        PREDICTION_LOG: '',
+      });
+      try {
+        await waitReady(url);
+        const answer = await postForm(url, imageForm(image()));
+        expect(answer.status).toBe(200);
+        expect(answer.json.model).toMatchObject({ version: 'v1' });
+        const index = await openRegistry({ registryUrl: registry }).index();
+        expect(index.aliases).toMatchObject({ production: 'v1', latest: 'v1' });
+        expect(index.versions).toHaveLength(1);
+        expect(index.versions[0]).toMatchObject({ source: 'shipped' });
+        expect(stderr()).toMatch(/was empty: seeded it with reports\/model as v1/);
       } finally {
         child.kill('SIGTERM');
         await once(child, 'exit');

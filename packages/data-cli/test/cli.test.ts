@@ -8,11 +8,11 @@ import { sampleCopy, tempDir } from './helpers.js';
 const TSX = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
 const CLI = join(REPO_ROOT, 'packages', 'data-cli', 'src', 'cli.ts');
 
-function data(args: string[], cwd = tempDir()) {
+function data(args: string[], cwd = tempDir(), env: Record<string, string> = {}) {
   const result = spawnSync(TSX, [CLI, ...args], {
     cwd,
     encoding: 'utf8',
-    env: { ...process.env, LOG_LEVEL: 'warn' },
+    env: { ...process.env, LOG_LEVEL: 'warn', LOG_FORMAT: 'json', ...env },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -23,10 +23,9 @@ describe('data CLI', () => {
     const cacheDir = join(tempDir(), 'cache');
     const run = data(['process', '--root', root, '--size', '24', '--cache-dir', cacheDir]);
     expect(run.status, run.stderr).toBe(0);
+    // Piped: stdout is the JSON summary alone.
     const lines = run.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(
-      /^12 images \(glioma 3, meningioma 3, notumor 3, pituitary 3\) at 24x24; 12 decoded/,
-    );
+    expect(lines).toHaveLength(1);
     const summary = JSON.parse(lines.at(-1) ?? '');
     expect(summary).toMatchObject({ images: 12, size: 24, reused: false, cacheDir });
     const again = data(['process', '--root', root, '--size', '24', '--cache-dir', cacheDir]);
@@ -34,6 +33,24 @@ describe('data CLI', () => {
       reused: true,
       decoded: 0,
     });
+  });
+
+  it('for a person (LOG_FORMAT=pretty, as at a terminal), ends with sentences and a table on stderr', () => {
+    const root = sampleCopy(2);
+    const run = data(
+      ['process', '--root', root, '--size', '16', '--cache-dir', join(tempDir(), 'c')],
+      tempDir(),
+      {
+        LOG_FORMAT: 'pretty',
+      },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/^8 images at 16x16; 8 decoded; 0 skipped$/m);
+    expect(run.stderr).toMatch(/^split: \d+ train, \d+ validation, \d+ test -> /m);
+    expect(run.stderr).toMatch(/│\s*\d+\s*│\s*'glioma'\s*│\s*2\s*│/);
+    expect(run.stderr).not.toMatch(/^\{/m);
+    // stdout is not the terminal here, so the JSON summary is still its last line.
+    expect(JSON.parse(run.stdout.trim())).toMatchObject({ images: 8 });
   });
 
   it('stops on a missing root with one sentence and no stack trace', () => {
@@ -66,7 +83,9 @@ describe('runCli (in process)', () => {
   it('runs process and returns 0, printing the JSON summary last', async () => {
     const { runCli } = await import('../src/cli.js');
     const logged: string[] = [];
-    const log = vi.spyOn(console, 'log').mockImplementation((line: string) => logged.push(line));
+    const log = vi
+      .spyOn(process.stdout, 'write')
+      .mockImplementation((line) => logged.push(String(line).trim()) > 0);
     try {
       const root = sampleCopy(2);
       const status = await runCli([

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { removeStaleTemps, writeFileAtomic } from './atomic.js';
+import { removeStaleTempsSync, writeFileAtomicSync } from '@mri/atomic-file';
+import { createLogger, createProgress, type Logger } from '@mri/logging';
 import { DEFAULT_MAX_PIXELS, decodeGray } from './decode.js';
 import { type Dataset, discoverDataset } from './discover.js';
 import { ensureDuplicateGroups, GROUPING_SIZE } from './duplicate-groups.js';
 import { DatasetError, ImageError } from './errors.js';
 import { cacheKey, type Input, readInputs } from './inputs.js';
-import { createLogger, type Logger } from './log.js';
 import {
   MANIFEST_FILE,
   type Manifest,
@@ -20,7 +20,6 @@ import { DEFAULT_GROUPING, type GroupingOptions } from './near-duplicates.js';
 import { CACHE_ROOT } from './paths.js';
 import { createDecodePool } from './pool.js';
 import { openProcessed, type ProcessedDataset, readPixels } from './processed.js';
-import { createProgress } from './progress.js';
 import type { PreprocessingSpec } from './spec.js';
 import { stratifiedSplit } from './split.js';
 import { type ProcessSummary, summarise } from './summary.js';
@@ -64,7 +63,7 @@ export async function ensureProcessed(
   options: ProcessOptions,
 ): Promise<{ dataset: ProcessedDataset; summary: ProcessSummary }> {
   const started = performance.now();
-  const logger = options.logger ?? createLogger();
+  const logger = options.logger ?? createLogger({ name: 'data' });
   const dataset = discoverDataset(options.root);
   const { spec } = options;
   const cacheDir = options.cacheDir ?? defaultCacheDir(dataset.root, spec.size);
@@ -211,7 +210,11 @@ async function decodeInputs(
     todo.length >= POOL_THRESHOLD ? createDecodePool({ size, maxPixels, threads: options.threads }) : null;
   const decodeOne = (bytes: Uint8Array): Promise<Uint8Array> =>
     pool ? pool.decode(bytes) : Promise.resolve().then(() => decodeGray(bytes, size, { maxPixels }));
-  const progress = createProgress(todo.length, options.label ?? 'decoding', logger, options.tty);
+  const progress = createProgress({
+    log: logger,
+    ...(options.tty === undefined ? {} : { tty: options.tty }),
+  });
+  progress.start(todo.length, options.label ?? 'decoding');
   const results = new Map<Input, Uint8Array | ImageError>();
   try {
     await Promise.all(
@@ -296,9 +299,9 @@ function concatRows(rows: readonly Uint8Array[], size: number): Uint8Array {
 /** Pixels first, manifest last: until the manifest's rename, readers keep seeing the previous, complete cache. */
 function writeCache(cacheDir: string, manifest: Manifest, pixels: Uint8Array): void {
   mkdirSync(cacheDir, { recursive: true });
-  removeStaleTemps(cacheDir);
-  writeFileAtomic(join(cacheDir, manifest.data), pixels);
-  writeFileAtomic(join(cacheDir, MANIFEST_FILE), `${JSON.stringify(manifest)}\n`);
+  removeStaleTempsSync(cacheDir);
+  writeFileAtomicSync(join(cacheDir, manifest.data), pixels);
+  writeFileAtomicSync(join(cacheDir, MANIFEST_FILE), `${JSON.stringify(manifest)}\n`);
   for (const name of readdirSync(cacheDir)) {
     if (name.startsWith('pixels-') && name !== manifest.data) rmSync(join(cacheDir, name), { force: true });
   }

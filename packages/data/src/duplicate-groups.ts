@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomicSync } from '@mri/atomic-file';
 import { PIPELINE } from './manifest.js';
 import { type GroupingOptions, groupNearDuplicates } from './near-duplicates.js';
 import { REPO_ROOT } from './paths.js';
@@ -49,7 +49,7 @@ export async function ensureDuplicateGroups(
   );
   const byHash = groups.map((members) => members.map((i) => decoded.hashes[i] as string));
   mkdirSync(cacheRoot, { recursive: true });
-  writeFileAtomic(file, `${JSON.stringify({ key, groups: byHash })}\n`);
+  writeFileAtomicSync(file, `${JSON.stringify({ key, groups: byHash })}\n`);
   return byHash;
 }
 

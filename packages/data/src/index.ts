@@ -7,9 +7,9 @@ export {
   type DatasetLayout,
   discoverDataset,
 } from './discover.js';
+export { GROUPING_SIZE } from './duplicate-groups.js';
 export { DatasetError, ImageError, type ImageErrorCode } from './errors.js';
 export { type ImageFormat, type ImageHeader, readHeader } from './header.js';
-export type { Logger } from './log.js';
 export { type Manifest, type ManifestSample, type ManifestSkipped, PIPELINE } from './manifest.js';
 export {
   DEFAULT_GROUPING,

@@ -115,7 +115,8 @@ describe('ensureProcessed', () => {
     ).rejects.toThrow('interrupted');
     expect(controller.signal.aborted).toBe(true);
     // A crash between writing the pixels and the manifest leaves a temp file behind; it must not matter.
-    writeFileSync(join(cacheDir, '.tmp-manifest.json-1-dead'), '{"half": ');
+    // (Its name says its writer, a pid no process has, is gone: the next write removes it.)
+    writeFileSync(join(cacheDir, '.tmp-4194305-0-0123456789ab-manifest.json'), '{"half": ');
     const after = loadProcessed(cacheDir);
     expect(after.manifest).toEqual(before.manifest);
     expect(after.pixels).toEqual(before.pixels);

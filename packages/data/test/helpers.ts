@@ -2,9 +2,9 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import type { Logger } from '@mri/logging';
 import { pino } from 'pino';
 import { afterEach } from 'vitest';
-import type { Logger } from '../src/log.js';
 import { SAMPLE_ROOT } from '../src/paths.js';
 
 export { SAMPLE_ROOT };

@@ -2,12 +2,13 @@
 // Standalone entry for the data-sync commands; the project's `pnpm data` CLI registers the same modules.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { dataSyncCommands, isUserError } from './commands.js';
+import { dataSyncCommands, isUserError, remoteCommand } from './commands.js';
 
 try {
   await yargs(hideBin(process.argv))
     .scriptName('datasync')
     .command(dataSyncCommands)
+    .command(remoteCommand)
     .demandCommand(1)
     .strict()
     .fail((message, error) => {

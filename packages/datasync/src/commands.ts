@@ -1,14 +1,14 @@
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
-import { cloudLoggingOptions } from '@mri/data/cloud-logging';
+import { createLogger } from '@mri/logging';
 import { StorageError } from '@mri/storage';
-import { pino } from 'pino';
 import type { Argv, CommandModule } from 'yargs';
 import { addOuts } from './add.js';
 import { findRepoRoot, type SyncContext } from './context.js';
 import { DataSyncError } from './errors.js';
 import { pull } from './pull.js';
 import { push } from './push.js';
+import { addRemote, listRemotes } from './remote-config.js';
 import { status } from './status.js';
 
 /** Every option of the data-sync commands (one shape, so the modules form one array yargs takes at once). */
@@ -35,15 +35,15 @@ function withCommon<T>(yargs: Argv<T>): Argv<DataSyncArgs> {
 }
 
 /**
- * Runs one data command: Ctrl-C stops scheduling (files in flight finish atomically) and the result is JSON on the
+ * Runs one data command (exported for the other `pnpm data` commands that record and push data): Ctrl-C stops scheduling (files in flight finish atomically) and the result is JSON on the
  * last stdout line. Errors a user can cause (`DataSyncError`, `StorageError`) propagate for the hosting CLI to print
  * as one sentence; see `isUserError`.
  */
-async function run(args: DataSyncArgs, action: (context: SyncContext) => Promise<unknown>): Promise<void> {
-  const log = pino(
-    { name: 'data', level: process.env.LOG_LEVEL ?? 'info', ...cloudLoggingOptions() },
-    pino.destination(2),
-  );
+export async function run(
+  args: DataSyncArgs,
+  action: (context: SyncContext) => Promise<unknown>,
+): Promise<void> {
+  const log = createLogger({ name: 'data' });
   const controller = new AbortController();
   const onInterrupt = () => {
     log.warn('interrupted: finishing the files in flight; run the same command again to resume');
@@ -122,7 +122,72 @@ export const addCommand: CommandModule<object, DataSyncArgs> = {
   handler: (args) => run(args, (context) => addOuts(context, args.path ? resolve(args.path) : undefined)),
 };
 
-/** Register with `yargs.command(dataSyncCommands)`. */
+interface RemoteArgs {
+  action?: string;
+  name?: string;
+  url?: string;
+  default: boolean;
+  local: boolean;
+  force: boolean;
+}
+
+/** `remote add NAME URL [--default] [--local] [--force]` and `remote list`, as `dvc remote` does them. */
+export const remoteCommand: CommandModule<object, RemoteArgs> = {
+  command: 'remote <action> [name] [url]',
+  describe:
+    'Add a DVC remote (`remote add NAME gs://BUCKET/PATH|FOLDER [--default]`) or list them (`remote list`)',
+  builder: (yargs) =>
+    yargs
+      .positional('action', { choices: ['add', 'list'] as const, describe: 'add or list' })
+      .positional('name', { type: 'string', describe: 'the remote name' })
+      .positional('url', { type: 'string', describe: 'gs://BUCKET/PATH or a folder' })
+      .option('default', {
+        alias: 'd',
+        type: 'boolean',
+        default: false,
+        describe: 'make it the default remote',
+      })
+      .option('local', {
+        type: 'boolean',
+        default: false,
+        describe: 'write .dvc/config.local (git-ignored, yours only) instead of .dvc/config',
+      })
+      .option('force', {
+        alias: 'f',
+        type: 'boolean',
+        default: false,
+        describe: 'change an existing remote',
+      }),
+  handler: async (args) => {
+    const repoRoot = findRepoRoot(process.cwd());
+    if (args.action === 'list') {
+      const remotes = await listRemotes(repoRoot);
+      for (const r of remotes) console.log(`${r.name}\t${r.url}${r.default ? '\t(default)' : ''}`);
+      console.log(JSON.stringify(remotes));
+      return;
+    }
+    if (!args.name || !args.url) {
+      throw new DataSyncError(
+        'Name the remote and its URL: pnpm data remote add NAME gs://BUCKET/PATH [--default].',
+      );
+    }
+    const change = await addRemote({
+      repoRoot,
+      name: args.name,
+      url: args.url,
+      cwd: process.cwd(),
+      makeDefault: args.default,
+      local: args.local,
+      replace: args.force,
+    });
+    console.log(
+      `remote ${change.name} = ${change.url} in ${change.file}${change.default ? ' (the default remote)' : ''}`,
+    );
+    console.log(JSON.stringify(change));
+  },
+};
+
+/** Register with `yargs.command(dataSyncCommands)` (and `remoteCommand`, whose arguments differ). */
 export const dataSyncCommands: CommandModule<object, DataSyncArgs>[] = [
   statusCommand,
   pushCommand,

@@ -80,7 +80,7 @@ export function chooseRemote(config: DvcConfig, asked?: string): RemoteSettings 
   const known = [...config.remotes.keys()];
   if (!name) {
     throw new DataSyncError(
-      'No DVC remote is configured: add one to .dvc/config (`dvc remote add -d NAME gs://BUCKET/PATH`) or pass --remote NAME.',
+      'No DVC remote is configured: add one with `pnpm data remote add NAME gs://BUCKET/PATH --default` (or a folder) or pass --remote NAME; to start from the public dataset instead, run `pnpm data import archive.zip`.',
     );
   }
   const settings = config.remotes.get(name);

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { Logger } from 'pino';
+import type { Logger } from '@mri/logging';
 import { chooseRemote, readDvcConfig } from './config.js';
 import type { DvcOut } from './dvcfile.js';
 import { DvcRemote } from './remote.js';

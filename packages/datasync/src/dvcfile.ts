@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { writeFileAtomic } from '@mri/atomic-file';
 import { Document, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { DataSyncError } from './errors.js';
-import { writeFileAtomic } from './files.js';
 
 /**
  * A `.dvc` file as DVC 3 writes it for `dvc add`:

@@ -1,30 +1,15 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isTempName } from '@mri/atomic-file';
 import type { DirEntry } from './manifest.js';
 import { runPool } from './pool.js';
-
-/** Our half-written files: a pull interrupted mid-file leaves one, the next run removes it and no hash includes it. */
-export const TEMP_MARK = '.datasync-tmp-';
 
 export async function md5File(path: string): Promise<string> {
   const hash = createHash('md5');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex');
-}
-
-/** Writes beside the target, then renames: a reader (or a resumed pull) sees the old file or the new, never part. */
-export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temp = join(dirname(path), `${TEMP_MARK}${basename(path)}-${randomBytes(4).toString('hex')}`);
-  try {
-    await writeFile(temp, bytes);
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
 }
 
 export async function isFile(path: string): Promise<boolean> {
@@ -35,12 +20,12 @@ export async function isFile(path: string): Promise<boolean> {
   }
 }
 
-/** Every file under `root` as a slash-separated relative path (symlinks followed, our temp files skipped). */
+/** Every file under `root` as a slash-separated relative path (symlinks followed, half-written temp files skipped). */
 export async function listFiles(root: string): Promise<string[]> {
   const found: string[] = [];
   const walk = async (folder: string, prefix: string) => {
     for (const entry of await readdir(folder, { withFileTypes: true })) {
-      if (entry.name.startsWith(TEMP_MARK)) continue;
+      if (isTempName(entry.name)) continue;
       const full = join(folder, entry.name);
       const info = entry.isSymbolicLink() ? await stat(full) : entry;
       if (info.isDirectory()) await walk(full, `${prefix}${entry.name}/`);
@@ -49,28 +34,6 @@ export async function listFiles(root: string): Promise<string[]> {
   };
   await walk(root, '');
   return found;
-}
-
-/** Removes temp files a killed pull left behind. */
-export async function removeStaleTemps(root: string): Promise<number> {
-  let removed = 0;
-  const walk = async (folder: string) => {
-    let entries: import('node:fs').Dirent[];
-    try {
-      entries = await readdir(folder, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      const full = join(folder, entry.name);
-      if (entry.name.startsWith(TEMP_MARK)) {
-        await rm(full, { force: true });
-        removed++;
-      } else if (entry.isDirectory()) await walk(full);
-    }
-  };
-  await walk(root);
-  return removed;
 }
 
 export interface HashedDirectory {

@@ -6,6 +6,8 @@ export {
   isUserError,
   pullCommand,
   pushCommand,
+  remoteCommand,
+  run as runDataCommand,
   statusCommand,
 } from './commands.js';
 export { chooseRemote, type DvcConfig, parseConfig, type RemoteSettings, readDvcConfig } from './config.js';
@@ -21,7 +23,9 @@ export {
   pythonJsonString,
   serializeManifest,
 } from './manifest.js';
+export { byteProgress, type TransferProgress } from './progress.js';
 export { type PullResult, pull } from './pull.js';
 export { type PushResult, push } from './push.js';
 export { DvcRemote } from './remote.js';
+export { addRemote, listRemotes, type RemoteChange, type RemoteListing, setKey } from './remote-config.js';
 export { type StatusResult, status } from './status.js';

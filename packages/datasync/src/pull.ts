@@ -1,11 +1,12 @@
+import { removeStaleTemps, writeFileAtomic } from '@mri/atomic-file';
 import type { SyncContext } from './context.js';
 import { remoteFor } from './context.js';
 import { isDirectoryOut, isLegacyOut, outPath, readDvcFile } from './dvcfile.js';
-import { isFile, md5File, removeStaleTemps, writeFileAtomic } from './files.js';
+import { isFile, md5File } from './files.js';
 import { trackedFiles } from './listing.js';
 import { md5Hex } from './manifest.js';
 import { runPool } from './pool.js';
-import { startProgress } from './progress.js';
+import { byteProgress } from './progress.js';
 
 export interface PullResult {
   readonly path: string;
@@ -28,10 +29,10 @@ export async function pull(context: SyncContext): Promise<PullResult[]> {
   for (const out of dvc.outs) {
     const remote = await remoteFor(context, out);
     const files = (await trackedFiles(context, dvc, out, remote)) ?? [];
-    if (isDirectoryOut(out)) await removeStaleTemps(outPath(dvc, out));
+    if (isDirectoryOut(out)) await removeStaleTemps(outPath(dvc, out), { recursive: true });
     const legacy = isLegacyOut(out);
     const result = { downloaded: 0, present: 0, bytes: 0, missing: [] as string[], corrupt: [] as string[] };
-    const progress = startProgress(`pull ${out.path}`, files.length, context.log, context.tty);
+    const progress = byteProgress(`pull ${out.path}`, files.length, context);
     try {
       await runPool(
         files,

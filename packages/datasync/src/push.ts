@@ -6,7 +6,7 @@ import { DataSyncError } from './errors.js';
 import { hashDirectory, md5File } from './files.js';
 import { dirOid, md5Hex, serializeManifest } from './manifest.js';
 import { runPool } from './pool.js';
-import { startProgress } from './progress.js';
+import { byteProgress } from './progress.js';
 
 export interface PushResult {
   readonly path: string;
@@ -58,7 +58,7 @@ export async function push(context: SyncContext): Promise<PushResult[]> {
     const onRemote = await remote.oids(legacy);
     const missing = objects.filter((object) => !onRemote.has(object.md5));
     let bytes = 0;
-    const progress = startProgress(`push ${out.path}`, missing.length, context.log, context.tty);
+    const progress = byteProgress(`push ${out.path}`, missing.length, context);
     try {
       await runPool(
         missing,

@@ -3,6 +3,7 @@ import { cp, readdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isTempName } from '@mri/atomic-file';
 import { FakeGcsServer } from '@mri/storage/testing';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,7 +59,7 @@ async function finished(
 
 async function countFiles(root: string): Promise<number> {
   const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((entry) => entry.isFile() && !entry.name.startsWith('.datasync-tmp-')).length;
+  return entries.filter((entry) => entry.isFile() && !isTempName(entry.name)).length;
 }
 
 async function sampleRepo(): Promise<string> {

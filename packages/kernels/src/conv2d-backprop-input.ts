@@ -14,9 +14,10 @@ interface BackpropInputAttrs {
 }
 
 /**
- * dX of a conv layer as forward convolutions, which XNNPACK runs ~14x faster than the builtin wasm
- * Conv2DBackpropInput. Stride 1: dX = conv(dy, W flipped in space with in/out channels swapped), padded by
- * (filter - 1 - forward pad) on the leading sides so that every dy tap lands where the forward pass read it.
+ * dX of a conv layer as forward convolutions, which XNNPACK runs far faster than the builtin wasm
+ * Conv2DBackpropInput (README, Speed). Stride 1: dX = conv(dy, W flipped in space with in/out channels swapped),
+ * padded by (filter - 1 - forward pad) on the leading sides so that every dy tap lands where the forward pass read
+ * it.
  */
 export function conv2dBackpropInput(
   dyInfo: tf.TensorInfo,

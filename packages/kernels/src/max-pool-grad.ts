@@ -11,9 +11,9 @@ interface MaxPoolGradAttrs {
 }
 
 /**
- * MaxPoolGrad as one pass over NHWC memory with channels innermost, where the builtin wasm kernel walks the
- * input with a large stride (~4x slower). Like the cpu kernel, each window routes its gradient to the
- * first maximum in row-major order (strict >), ignoring positions outside the input. Tiling 2x2 windows
+ * MaxPoolGrad as one pass over NHWC memory with channels innermost, where the builtin wasm kernel walks the input
+ * with a large stride (several times slower: README, Speed). Like the cpu kernel, each window routes its gradient
+ * to the first maximum in row-major order (strict >), ignoring positions outside the input. Tiling 2x2 windows
  * (every 2x2 pool of the zoo) go to the SIMD WebAssembly kernel of wasm/max-pool-grad.ts instead.
  */
 function maxPoolGrad(

@@ -59,8 +59,24 @@ export interface StepResult {
   readonly accuracy: number;
 }
 
+/**
+ * Everything training changes, to continue a run exactly where it stopped: every weight (trainable ones and moving
+ * statistics, in `model.weights` order), the optimizer's slots (moments or momentum, per trainable weight) and its
+ * step count (Adam's bias correction), and the engine's step count (it seeds each step's dropout masks).
+ */
+export interface TrainState {
+  readonly steps: number;
+  readonly optimizerSteps: number;
+  readonly weights: readonly Float32Array[];
+  readonly slots: readonly Float32Array[];
+}
+
 export interface TrainEngine {
   readonly backend: BackendName;
+  /** A copy of the training state, e.g. for a checkpoint. */
+  exportState(): Promise<TrainState>;
+  /** Continues from `state` (of an engine built with the same options). */
+  importState(state: TrainState): Promise<void>;
   trainStep(batch: Batch): Promise<StepResult>;
   /** Class probabilities, row-major [count, classNames.length]. */
   predict(images: Float32Array, count: number): Promise<Float32Array>;

@@ -11,6 +11,11 @@ export async function createLocalEngine(options: EngineOptions): Promise<TrainEn
   let steps = 0;
   return {
     backend,
+    exportState: async () => trainer.exportState(steps),
+    importState: async (state) => {
+      trainer.importState(state);
+      steps = state.steps;
+    },
     trainStep: async (batch) => {
       validateBatch(batch, options);
       return trainer.step(batch, steps++);

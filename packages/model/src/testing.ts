@@ -9,3 +9,4 @@ export {
   sampleImages,
   shuffledBatches,
 } from './testing/sample-model.js';
+export { untrainedModel } from './testing/untrained-model.js';

@@ -10,14 +10,22 @@ import { openBlobStore } from './store.js';
 
 export { RegistryError } from './errors.js';
 export {
+  type Comparison,
+  type EvaluationScore,
   INDEX_KEY,
-  ModelRegistry,
-  PRODUCTION,
-  type RegistrationInfo,
+  type PromotionRecord,
   type RegistryEntry,
   type RegistryIndex,
+} from './index-file.js';
+export {
+  ModelRegistry,
+  PRODUCTION,
+  type PromoteOptions,
+  type RegisterOptions,
+  type RegistrationInfo,
   type RegistryLogger,
 } from './registry.js';
+export { ensureSeeded, SHIPPED_ENTRY_FILE, SHIPPED_MODEL_DIR, SHIPPED_SOURCE } from './seed.js';
 export { openBlobStore } from './store.js';
 
 export const DEFAULT_REGISTRY_URL = 'registry';

@@ -14,4 +14,19 @@ export interface BlobStore {
   /** Keys under a prefix, sorted. */
   list(prefix: string): Promise<string[]>;
   delete(key: string): Promise<void>;
+  /**
+   * The object's bytes with its generation: an opaque token that changes with every write, for `writeIfGeneration`.
+   * Undefined when there is no such key.
+   */
+  readVersioned(key: string): Promise<Versioned | undefined>;
+  /**
+   * Compare-and-swap: writes only if the object is still at `generation` (`null`: only if it does not exist yet) and
+   * returns whether it wrote. Two writers that read the same generation cannot both succeed, so no update is lost.
+   */
+  writeIfGeneration(key: string, bytes: Uint8Array | string, generation: string | null): Promise<boolean>;
+}
+
+export interface Versioned {
+  readonly bytes: Uint8Array;
+  readonly generation: string;
 }

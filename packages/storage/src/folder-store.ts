@@ -1,11 +1,18 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, sep } from 'node:path';
-import type { BlobStore } from './contract.js';
+import { createHash } from 'node:crypto';
+import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { isTempName, tempPathFor, writeFileAtomic } from '@mri/atomic-file';
+import type { BlobStore, Versioned } from './contract.js';
+import { type LockOptions, withFileLock } from './file-lock.js';
 import { checkKey, checkPrefix } from './keys.js';
 
-/** Half-written files carry this prefix until they are renamed into place; listings never show them. */
-export const TEMP_PREFIX = '.tmp-';
+/** The lock guarding a compare-and-swap of `name` is `.lock-name` beside it; listings never show it. */
+export const LOCK_PREFIX = '.lock-';
+
+/** A folder has no generation numbers: an object's generation is its content hash, which changes when it does. */
+function generationOf(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
 
 function isMissing(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
@@ -16,7 +23,10 @@ function isMissing(error: unknown): boolean {
 export class FolderStore implements BlobStore {
   readonly url: string;
 
-  constructor(readonly root: string) {
+  constructor(
+    readonly root: string,
+    private readonly lockOptions: LockOptions = {},
+  ) {
     this.url = root;
   }
 
@@ -34,19 +44,58 @@ export class FolderStore implements BlobStore {
   }
 
   async write(key: string, bytes: Uint8Array | string): Promise<void> {
+    await writeFileAtomic(this.pathOf(key), bytes);
+  }
+
+  async readVersioned(key: string): Promise<Versioned | undefined> {
+    const bytes = await this.read(key);
+    return bytes && { bytes, generation: generationOf(bytes) };
+  }
+
+  async writeIfGeneration(
+    key: string,
+    bytes: Uint8Array | string,
+    generation: string | null,
+  ): Promise<boolean> {
     const target = this.pathOf(key);
+    if (generation === null) {
+      // link() fails when the target exists: an exclusive creation of a complete file, with no lock.
+      try {
+        await this.place(target, bytes, link);
+        return true;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+        throw error;
+      }
+    }
     await mkdir(dirname(target), { recursive: true });
-    const name = target.slice(target.lastIndexOf(sep) + 1);
-    const temp = join(
-      dirname(target),
-      `${TEMP_PREFIX}${name}-${process.pid}-${randomBytes(4).toString('hex')}`,
+    const lock = join(dirname(target), `${LOCK_PREFIX}${basename(target)}`);
+    return withFileLock(
+      lock,
+      async () => {
+        const current = await this.readVersioned(key);
+        if (current?.generation !== generation) return false;
+        await this.place(target, bytes, rename);
+        return true;
+      },
+      this.lockOptions,
     );
+  }
+
+  /** Writes a temp file beside the target and moves it into place with `move` (rename, or link for exclusive). */
+  private async place(
+    target: string,
+    bytes: Uint8Array | string,
+    move: (from: string, to: string) => Promise<void>,
+  ): Promise<void> {
+    await mkdir(dirname(target), { recursive: true });
+    const temp = tempPathFor(target);
     try {
       await writeFile(temp, bytes);
-      await rename(temp, target);
-    } catch (error) {
+      await move(temp, target);
+    } finally {
+      // After a rename the temp name is gone already; after a link (or a failure) it must go.
       await rm(temp, { force: true });
-      throw error;
     }
   }
 
@@ -79,7 +128,8 @@ export class FolderStore implements BlobStore {
       throw error;
     }
     for (const entry of entries) {
-      if (entry.name.startsWith(TEMP_PREFIX)) continue;
+      // Half-written files (`@mri/atomic-file`'s temp names) and compare-and-swap locks are no keys.
+      if (isTempName(entry.name) || entry.name.startsWith(LOCK_PREFIX)) continue;
       const key = folder ? `${folder}/${entry.name}` : entry.name;
       if (entry.isDirectory()) await this.walk(key, into);
       else if (entry.isFile()) into.push(key);

@@ -1,5 +1,5 @@
 import { IdempotencyStrategy, Storage, type StorageOptions } from '@google-cloud/storage';
-import type { BlobStore } from './contract.js';
+import type { BlobStore, Versioned } from './contract.js';
 import { StorageError } from './errors.js';
 import { checkKey, checkPrefix } from './keys.js';
 
@@ -48,9 +48,9 @@ export class GcsStore implements BlobStore {
     });
   }
 
-  private file(key: string) {
+  private file(key: string, generation?: number) {
     const name = this.prefix ? `${this.prefix}/${checkKey(key)}` : checkKey(key);
-    return this.storage.bucket(this.bucket).file(name);
+    return this.storage.bucket(this.bucket).file(name, generation === undefined ? {} : { generation });
   }
 
   async read(key: string): Promise<Uint8Array | undefined> {
@@ -64,6 +64,52 @@ export class GcsStore implements BlobStore {
   }
 
   async write(key: string, bytes: Uint8Array | string): Promise<void> {
+    await this.save(key, bytes);
+  }
+
+  async readVersioned(key: string): Promise<Versioned | undefined> {
+    // Metadata first, then that very generation's bytes: an overwrite in between makes the download miss (as on a
+    // bucket without object versioning), and we read again rather than pair new bytes with an old generation.
+    for (let attempt = 0; attempt < 10; attempt++) {
+      let generation: number;
+      try {
+        const [metadata] = await this.file(key).getMetadata();
+        generation = Number(metadata.generation);
+      } catch (error) {
+        if (this.isMissingObject(error)) return undefined;
+        throw this.explain(error, key);
+      }
+      try {
+        const [bytes] = await this.file(key, generation).download();
+        return {
+          bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+          generation: String(generation),
+        };
+      } catch (error) {
+        if (!this.isMissingObject(error)) throw this.explain(error, key);
+      }
+    }
+    throw new StorageError(`${this.url}/${key} kept changing while it was read; try again.`);
+  }
+
+  async writeIfGeneration(
+    key: string,
+    bytes: Uint8Array | string,
+    generation: string | null,
+  ): Promise<boolean> {
+    // GCS generations are numbers; any other token cannot be the object's current one.
+    if (generation !== null && !/^[1-9]\d*$/.test(generation)) return false;
+    try {
+      // ifGenerationMatch=0 means "only if absent": GCS checks it atomically and answers 412 otherwise.
+      await this.save(key, bytes, Number(generation ?? 0));
+      return true;
+    } catch (error) {
+      if ((error as ApiError).code === 412) return false;
+      throw error;
+    }
+  }
+
+  private async save(key: string, bytes: Uint8Array | string, ifGenerationMatch?: number): Promise<void> {
     const data =
       typeof bytes === 'string'
         ? Buffer.from(bytes)
@@ -74,9 +120,11 @@ export class GcsStore implements BlobStore {
       await this.file(key).save(data, {
         resumable,
         ...(resumable && this.options.chunkSize ? { chunkSize: this.options.chunkSize } : {}),
+        ...(ifGenerationMatch === undefined ? {} : { preconditionOpts: { ifGenerationMatch } }),
         contentType: 'application/octet-stream',
       });
     } catch (error) {
+      if ((error as ApiError).code === 412) throw error;
       throw this.explain(error, key);
     }
   }

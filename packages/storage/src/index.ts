@@ -1,4 +1,4 @@
-export type { BlobStore } from './contract.js';
+export type { BlobStore, Versioned } from './contract.js';
 export { StorageError } from './errors.js';
 export { FolderStore } from './folder-store.js';
 export { type GcsOptions, GcsStore } from './gcs-store.js';

@@ -1,5 +1,4 @@
 /** Test doubles that speak real protocols over real HTTP, for tests in this and other packages. */
-export { crc32c, crc32cBase64 } from './testing/crc32c.js';
 export {
   type FakeGcsOptions,
   FakeGcsServer,

@@ -65,6 +65,44 @@ describe.each(backends)('%s store', (_name, open) => {
     expect(await store.exists('gone')).toBe(false);
   });
 
+  it('creates exclusively: of two creations of one key, only the first writes', async () => {
+    const store = open();
+    expect(await store.writeIfGeneration('claim/v1', 'first', null)).toBe(true);
+    expect(await store.writeIfGeneration('claim/v1', 'second', null)).toBe(false);
+    expect(new TextDecoder().decode(await store.read('claim/v1'))).toBe('first');
+  });
+
+  it('compares and swaps: a write from a stale generation is refused and changes nothing', async () => {
+    const store = open();
+    await store.write('cas.json', 'v0');
+    const seen = await store.readVersioned('cas.json');
+    expect(new TextDecoder().decode(seen?.bytes)).toBe('v0');
+    expect(await store.writeIfGeneration('cas.json', 'v1', seen?.generation ?? null)).toBe(true);
+    // A second writer that read v0 too must not overwrite v1.
+    expect(await store.writeIfGeneration('cas.json', 'v1-lost', seen?.generation ?? null)).toBe(false);
+    const now = await store.readVersioned('cas.json');
+    expect(new TextDecoder().decode(now?.bytes)).toBe('v1');
+    expect(now?.generation).not.toBe(seen?.generation);
+    expect(await store.writeIfGeneration('cas.json', 'v2', now?.generation ?? null)).toBe(true);
+    expect(await store.readVersioned('missing.json')).toBeUndefined();
+    expect(await store.writeIfGeneration('missing.json', 'x', 'some-generation')).toBe(false);
+  });
+
+  it('loses no update when many writers increment one counter at once', async () => {
+    const store = open();
+    await store.write('counter', '0');
+    const increment = async () => {
+      for (;;) {
+        const seen = await store.readVersioned('counter');
+        const next = String(Number(new TextDecoder().decode(seen?.bytes)) + 1);
+        if (await store.writeIfGeneration('counter', next, seen?.generation ?? null)) return;
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, increment));
+    expect(new TextDecoder().decode(await store.read('counter'))).toBe('8');
+    expect(await store.list('counter')).toEqual(['counter']);
+  }, 30_000);
+
   it('refuses keys that could escape the store', async () => {
     const store = open();
     for (const key of ['../x', 'a//b', '/abs', 'a/./b', 'a\\b', '']) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GcsStore, openStore, StorageError } from '../src/index.js';
-import { crc32cBase64, FakeGcsServer } from '../src/testing.js';
+import { FakeGcsServer } from '../src/testing.js';
 
 let gcs: FakeGcsServer;
 beforeAll(async () => {
@@ -92,12 +92,19 @@ describe('GcsStore over the JSON API', () => {
     );
   });
 
-  it('reports the checksums GCS reports', async () => {
+  it('reports the checksums GCS reports, for whole objects and for views into a larger buffer', async () => {
     const store = new GcsStore('bucket', '', { apiEndpoint: gcs.url });
-    await store.write('hello', 'hello world');
-    // Known CRC-32C of "hello world" (RFC 3720 polynomial): 0xc99465aa.
-    expect(crc32cBase64(new TextEncoder().encode('hello world'))).toBe(
-      Buffer.from('c99465aa', 'hex').toString('base64'),
-    );
+    // A view into a larger buffer: the checksum must cover these 11 bytes, not the whole backing store.
+    const padded = new TextEncoder().encode('xxhello worldyy');
+    await store.write('hello', padded.subarray(2, 13));
+    const media = await fetch(`${gcs.url}/storage/v1/b/bucket/o/hello?alt=media`);
+    const metadata = (await (await fetch(`${gcs.url}/storage/v1/b/bucket/o/hello`)).json()) as {
+      crc32c: string;
+    };
+    // Known CRC-32C of "hello world" (Castagnoli polynomial): 0xc99465aa.
+    const expected = Buffer.from('c99465aa', 'hex').toString('base64');
+    expect(media.headers.get('x-goog-hash')).toContain(`crc32c=${expected}`);
+    expect(metadata.crc32c).toBe(expected);
+    expect(new TextDecoder().decode(await store.read('hello'))).toBe('hello world');
   });
 });

@@ -1,6 +1,12 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureSeeded, openRegistry, SHIPPED_MODEL_DIR } from '@mri/registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { promoteThroughGate } from '../src/commands/promote.js';
+import { REPO_ROOT } from '../src/paths.js';
 import { notifyPromotion, PROMOTED_EVENT } from '../src/registry/notify.js';
 
 /** GitHub's dispatch endpoint as far as the notifier sees it: records each request, answers with a set status. */
@@ -85,4 +91,51 @@ describe('notifyPromotion', () => {
       reason: expect.stringMatching(/GitHub could not be reached/),
     });
   });
+});
+
+describe('pnpm registry promote', () => {
+  it('notifies only when production actually moved', async () => {
+    status = 204;
+    const root = mkdtempSync(join(tmpdir(), 'notify-'));
+    const registry = openRegistry({ registryUrl: join(root, 'registry') });
+    await ensureSeeded(registry);
+    // A copy of the shipped model with its weights zeroed: worse on the evaluation set, so the gate refuses it.
+    const broken = join(root, 'broken');
+    cpSync(join(REPO_ROOT, SHIPPED_MODEL_DIR), broken, { recursive: true });
+    writeFileSync(
+      join(broken, 'weights.bin'),
+      Buffer.alloc(readFileSync(join(broken, 'weights.bin')).length),
+    );
+    const info = {
+      architecture: 'compact',
+      metrics: {},
+      dataHash: 'x',
+      configHash: 'y',
+      config: null,
+      run: null,
+    };
+    const v2 = await registry.register(broken, info, { production: 'never' });
+    const env = { GITHUB_DISPATCH_TOKEN: 't', GITHUB_REPOSITORY: 'me/mri-pipeline', GITHUB_API_URL: api };
+    const notify = (promotion: Parameters<typeof notifyPromotion>[0]) => notifyPromotion(promotion, env);
+    const promote = (alias: string, force: boolean) =>
+      promoteThroughGate(registry, { version: v2.version, alias, force }, notify);
+    const before = seen.length;
+
+    await expect(promote('production', false)).rejects.toThrow(/^Refused: v2 is worse than production v1/);
+    expect(await promote('staging', false)).not.toHaveProperty('notified');
+    expect(seen.length).toBe(before);
+
+    const forced = await promote('production', true);
+    expect(forced).toMatchObject({ promoted: true, notified: { sent: true, repository: 'me/mri-pipeline' } });
+    expect(seen.slice(before).map((request) => request.body)).toEqual([
+      {
+        event_type: PROMOTED_EVENT,
+        client_payload: { alias: 'production', version: 'v2', registry: registry.store.url },
+      },
+    ]);
+
+    // Already production: nothing moved, nothing sent.
+    expect(await promote('production', true)).toMatchObject({ promoted: false });
+    expect(seen.length).toBe(before + 1);
+  }, 120_000);
 });

@@ -64,10 +64,10 @@ describe('a sweep as Cloud Run Job tasks, over the GCS test server', () => {
     );
     for (const task of tasks) expect(task.code, task.stderr).toBe(0);
     const records = tasks.map((task) => JSON.parse(task.stdout.trim().split('\n').at(-1) as string));
-    expect(records.map((r) => [r.index, r.overrides])).toEqual([
-      [0, ['+training.max_steps=2', 'optimizer.lr=0.001']],
-      [1, ['+training.max_steps=2', 'optimizer.lr=0.01']],
-      [2, ['+training.max_steps=2', 'optimizer.lr=0.003']],
+    expect(records.map((r) => [r.index, r.name, r.overrides])).toEqual([
+      [0, 'optimizer.lr=0.001', ['+training.max_steps=2', 'optimizer.lr=0.001']],
+      [1, 'optimizer.lr=0.01', ['+training.max_steps=2', 'optimizer.lr=0.01']],
+      [2, 'optimizer.lr=0.003', ['+training.max_steps=2', 'optimizer.lr=0.003']],
     ]);
 
     const keys = [...gcs.objects('mri-sweeps').keys()];
@@ -87,6 +87,11 @@ describe('a sweep as Cloud Run Job tasks, over the GCS test server', () => {
     const scores = board.leaderboard.map((r: { score: number }) => r.score);
     expect([...scores].sort((a, b) => b - a)).toEqual(scores);
     expect(board.leaderboard[0].run_dir).toMatch(/^gs:\/\/mri-sweeps\/sweeps\/lr\/run-0\d$/);
+    expect(board.leaderboard.map((r: { name: string }) => r.name).sort()).toEqual([
+      'optimizer.lr=0.001',
+      'optimizer.lr=0.003',
+      'optimizer.lr=0.01',
+    ]);
     const md = new TextDecoder().decode(gcs.objects('mri-sweeps').get('sweeps/lr/leaderboard.md')?.bytes);
     expect(md).toContain('| rank | name | val_accuracy | overrides | status | seconds | run |');
     expect(md.split('\n').filter((line) => /^\| \d /.test(line))).toHaveLength(3);
@@ -121,6 +126,9 @@ describe('the task environment', () => {
     expect(planFromEnv({ [PLAN_ENV]: JSON.stringify(plan) })).toEqual(plan);
     expect(() => planFromEnv({})).toThrow(/SWEEP_PLAN is not set/);
     expect(() => planFromEnv({ [PLAN_ENV]: '{' })).toThrow(/SWEEP_PLAN is not JSON/);
+    expect(() => planFromEnv({ [PLAN_ENV]: JSON.stringify({ ...plan, names: ['one'] }) })).toThrow(
+      /SWEEP_PLAN is not a sweep plan: it names 1 trials but holds 3/,
+    );
     expect(() => planFromEnv({ [PLAN_ENV]: JSON.stringify({ ...plan, trials: [] }) })).toThrow(
       /SWEEP_PLAN is not a sweep plan: trials:/,
     );

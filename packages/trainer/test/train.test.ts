@@ -7,13 +7,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createLogger } from '@mri/logging';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify } from 'yaml';
 import { composeConfig } from '../src/config/index.js';
 import { evaluateModel } from '../src/evaluation/evaluate.js';
 import { visualizeEmbeddings } from '../src/evaluation/visualize.js';
-import { createLogger } from '../src/log.js';
 import { CONFIG_DIR, REPO_ROOT } from '../src/paths.js';
 import { readSweepSpec } from '../src/sweep/spec.js';
 import { runSweep } from '../src/sweep/sweep.js';
@@ -82,9 +82,14 @@ describe('pnpm train on the sample', () => {
       status: 'completed',
       epochs: 1,
       best_epoch: 1,
-      model_version: 'v1',
+      // v1 is the shipped model, seeded into the empty registry before registering.
+      model_version: 'v2',
     });
     expect(summary.metrics.val_accuracy).toBeGreaterThanOrEqual(0);
+    // The gate (registry.promote: auto) kept production on the shipped model and recorded why.
+    const index = JSON.parse(readFileSync(join(root, 'registry', 'registry.json'), 'utf8'));
+    expect(index.aliases).toMatchObject({ production: 'v1', latest: 'v2' });
+    expect(index.versions[1].promotions[0]).toMatchObject({ alias: 'production', decision: 'refused' });
   });
 
   it('writes the resolved config, the log, per-epoch and final metrics, the model and the figures', async () => {
@@ -144,7 +149,7 @@ describe('pnpm train on the sample', () => {
       split: 'validation',
       config,
       outDir,
-      log: createLogger(undefined, 'warn'),
+      log: createLogger({ level: 'warn' }),
     });
     const recorded = JSON.parse(readFileSync(join(runDir, 'evaluation.json'), 'utf8'));
     expect(result.report.accuracy).toBeCloseTo(recorded.accuracy, 6);
@@ -163,7 +168,7 @@ describe('pnpm train on the sample', () => {
       split: 'validation',
       config,
       outDir,
-      log: createLogger(undefined, 'warn'),
+      log: createLogger({ level: 'warn' }),
       limit: 500,
     });
     expect(result.points).toBe(JSON.parse(readFileSync(join(runDir, 'evaluation.json'), 'utf8')).count);
@@ -192,7 +197,7 @@ describe('pnpm sweep on the sample', () => {
       configDir: CONFIG_DIR,
       overrides: quick,
       train: (composed, options) => train(composed, { ...options, progress: false }),
-      log: createLogger(undefined, 'warn'),
+      log: createLogger({ level: 'warn' }),
       stopRequested: () => false,
     });
     expect(result.sweep_dir.startsWith(join(config.output_dir, 'sweeps'))).toBe(true);
@@ -207,7 +212,7 @@ describe('pnpm sweep on the sample', () => {
     const board = JSON.parse(readFileSync(join(result.sweep_dir, 'leaderboard.json'), 'utf8'));
     expect(board.runs[0].run_dir).toBe(result.leaderboard[0]?.run_dir);
     expect(existsSync(join(result.leaderboard[0]?.run_dir as string, 'model', 'metadata.json'))).toBe(true);
-    expect(existsSync(join(root, 'registry', 'models', 'v2'))).toBe(false);
+    expect(existsSync(join(root, 'registry', 'models', 'v3'))).toBe(false);
   });
 });
 

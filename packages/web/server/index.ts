@@ -4,7 +4,6 @@ export { type DashboardHandler, type DashboardOptions, dashboardHandler } from '
 export {
   handleRequest,
   type RunningWebServer,
-  resolveStaticPath,
   startWebServer,
   type WebServerOptions,
 } from './static-server.js';

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
+import { createLogger } from '@mri/logging';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { buildPage } from './build-page.js';
@@ -11,7 +11,7 @@ import { startWebServer } from './static-server.js';
 // `pnpm web`: one command from a fresh Quick start to an open page. Builds the page, serves it, and starts the
 // API (`pnpm serve`) as well unless one already answers at the API URL. Ctrl-C stops everything it started.
 
-const log = pino({ name: 'web', base: undefined }, pino.destination(2));
+const log = createLogger({ name: 'web' });
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
 const argv = await yargs(hideBin(process.argv))

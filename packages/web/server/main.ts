@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { createLogger } from '@mri/logging';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { dashboardHandler } from './dashboard/routes.js';
@@ -10,7 +10,7 @@ import { startWebServer } from './static-server.js';
 
 // Serves an already built page (the container's entry point). `pnpm web` builds first and may start the API too.
 
-const log = pino({ name: 'web', base: undefined }, pino.destination(2));
+const log = createLogger({ name: 'web' });
 
 const argv = await yargs(hideBin(process.argv))
   .scriptName('mri-web')

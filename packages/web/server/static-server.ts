@@ -1,12 +1,12 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import sirv from 'sirv';
 import type { DashboardHandler } from './dashboard/routes.js';
 
 // The production page's server: the built files, plus /config.json carrying the API URL from the environment, so
-// one build (one container image) points at any API. No framework: a page of static files needs none.
+// one build (one container image) points at any API. sirv serves the files: it lists the build folder once at start
+// and serves only what that list holds, so no path from a request reaches the file system (with ETags, HEAD and
+// ranges). Ours are the headers below and the two routes beside the files.
 
 export interface WebServerOptions {
   /** The built page (vite's outDir). */
@@ -24,20 +24,6 @@ export interface RunningWebServer {
   close(): Promise<void>;
 }
 
-const contentTypes: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.ico': 'image/x-icon',
-  '.txt': 'text/plain; charset=utf-8',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json; charset=utf-8',
-};
-
 const securityHeaders = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
@@ -54,47 +40,43 @@ const securityHeaders = {
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
 };
 
-/** The file under `root` that `urlPath` names, or null when it would escape `root`. */
-export function resolveStaticPath(root: string, urlPath: string): string | null {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(urlPath.split('?')[0] ?? '/');
-  } catch {
-    return null;
-  }
-  if (decoded.includes('\0')) return null;
-  const relative = decoded.endsWith('/') ? `${decoded}index.html` : decoded;
-  const absoluteRoot = resolve(root);
-  const candidate = normalize(join(absoluteRoot, relative));
-  return candidate.startsWith(absoluteRoot + sep) ? candidate : null;
-}
+// sirv names most text types without a charset; the page's files are all UTF-8.
+const utf8Types: Record<string, string> = {
+  html: 'text/html; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+  map: 'application/json; charset=utf-8',
+  txt: 'text/plain; charset=utf-8',
+};
 
 function send(response: ServerResponse, status: number, type: string, body: string, head: boolean): void {
-  response.writeHead(status, { ...securityHeaders, 'content-type': type, 'cache-control': 'no-store' });
+  response.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
   response.end(head ? undefined : body);
 }
 
-async function serveFile(root: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const head = request.method === 'HEAD';
-  const path = resolveStaticPath(root, request.url ?? '/');
-  const info = path === null ? null : await stat(path).catch(() => null);
-  if (path === null || info === null || !info.isFile()) {
-    send(response, 404, 'text/plain; charset=utf-8', 'Not found.\n', head);
-    return;
-  }
-  // Vite fingerprints everything under assets/, so those never change; index.html must always be fresh.
-  const immutable = path.includes(`${sep}assets${sep}`);
-  response.writeHead(200, {
-    ...securityHeaders,
-    'content-type': contentTypes[extname(path)] ?? 'application/octet-stream',
-    'content-length': info.size,
-    'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+function staticFiles(root: string) {
+  return sirv(root, {
+    // Production mode: the folder is listed once, now (dot files left out); a request can only pick from that list.
+    dev: false,
+    etag: true,
+    // `/` is `/index.html` and `/dashboard` is `/dashboard.html`; nothing else is guessed.
+    extensions: ['html'],
+    setHeaders: (response, pathname) => {
+      // A name without an extension (`/`, `/dashboard`) was answered with its .html file: nothing else is guessed,
+      // and a Vite build has no extension-less files.
+      const name = pathname.slice(pathname.lastIndexOf('/') + 1);
+      const type = utf8Types[name.includes('.') ? name.slice(name.lastIndexOf('.') + 1) : 'html'];
+      if (type !== undefined) response.setHeader('content-type', type);
+      // Vite fingerprints everything under assets/, so those never change; the pages must always be fresh.
+      response.setHeader(
+        'cache-control',
+        pathname.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+      );
+    },
+    onNoMatch: (request, response) =>
+      send(response, 404, 'text/plain; charset=utf-8', 'Not found.\n', request.method === 'HEAD'),
   });
-  if (head) {
-    response.end();
-    return;
-  }
-  createReadStream(path).pipe(response);
 }
 
 /** The body of /config.json: the API URL when the deployment names one, else nothing (the build's applies). */
@@ -105,7 +87,10 @@ export function runtimeConfigJson(apiUrl: string | undefined): string {
 export function handleRequest(options: Pick<WebServerOptions, 'root' | 'apiUrl' | 'dashboard'>) {
   const config = runtimeConfigJson(options.apiUrl);
   const { dashboard } = options;
+  const files = staticFiles(options.root);
   return (request: IncomingMessage, response: ServerResponse): void => {
+    // On every answer: files, 304s, 404s, /config.json and the dashboard's JSON.
+    for (const [name, value] of Object.entries(securityHeaders)) response.setHeader(name, value);
     if (dashboard?.(request, response)) return;
     const head = request.method === 'HEAD';
     if (request.method !== 'GET' && !head) {
@@ -117,10 +102,7 @@ export function handleRequest(options: Pick<WebServerOptions, 'root' | 'apiUrl' 
       send(response, 200, 'application/json; charset=utf-8', config, head);
       return;
     }
-    serveFile(options.root, request, response).catch(() => {
-      if (!response.headersSent) send(response, 500, 'text/plain; charset=utf-8', 'Read error.\n', head);
-      else response.destroy();
-    });
+    files(request, response);
   };
 }
 

@@ -1,32 +1,33 @@
-// The API's answer to POST /classify, checked at the edge so the components can trust its shape.
+// The API's answer to POST /classify, checked at the edge so the components can trust its shape. Its types come
+// from the API's OpenAPI document (api-types.gen.ts, generated): a field the API renames or drops fails to compile
+// here.
+import type { components } from './api-types.gen.js';
 
-export interface Prediction {
-  class: string;
-  score: number;
-}
+/** The body of a 200 answer, as the API documents it. */
+export type ClassificationBody = components['schemas']['Classification'];
 
-export interface ModelInfo {
-  version: string;
-  [detail: string]: unknown;
-}
+export type Prediction = ClassificationBody['predictions'][number];
+
+/** The model that answered: its version always; the other documented fields when the API sends them. */
+export type ModelInfo = Pick<components['schemas']['Model'], 'version'> &
+  Partial<components['schemas']['Model']>;
 
 /** Grad-CAM of the top class (asked for with `?explain=gradcam`): a PNG to stretch over the whole scan. */
-export interface Explanation {
-  class: string;
-  heatmap: string;
-  width: number;
-  height: number;
-}
+export type Explanation = Pick<
+  NonNullable<ClassificationBody['explanation']>,
+  'class' | 'heatmap' | 'width' | 'height'
+>;
 
+/** What the page shows: the body's fields in the page's own spelling, with defaults for what an older API omits. */
 export interface Classification {
-  filename: string;
+  filename: ClassificationBody['filename'];
   predictions: Prediction[];
   model: ModelInfo;
   timingsMs: Record<string, number>;
   /** false when the image does not look like the training scans; null when the API cannot tell. */
-  inDistribution: boolean | null;
+  inDistribution: ClassificationBody['in_distribution'];
   /** The API's sentence about inDistribution. */
-  inputMessage: string;
+  inputMessage: ClassificationBody['input_message'];
   /** Absent when the API was not asked or does not offer explanations. */
   explanation: Explanation | null;
 }
@@ -53,22 +54,31 @@ function parseExplanation(value: unknown): Explanation | null {
 
 /** The classification in a 2xx body, or null when the body is not the documented shape. */
 export function parseClassification(body: unknown): Classification | null {
-  if (!isRecord(body) || !Array.isArray(body.predictions) || body.predictions.length === 0) return null;
-  if (!body.predictions.every(isPrediction)) return null;
-  if (!isRecord(body.model) || typeof body.model.version !== 'string') return null;
-  const timings = isRecord(body.timings_ms) ? body.timings_ms : {};
+  if (!isRecord(body)) return null;
+  // Fields are read by their documented names only (a typo or a renamed field is a type error).
+  const field = (name: keyof ClassificationBody): unknown => body[name];
+  const predictions = field('predictions');
+  const model = field('model');
+  if (!Array.isArray(predictions) || predictions.length === 0 || !predictions.every(isPrediction))
+    return null;
+  if (!isRecord(model) || typeof model.version !== 'string') return null;
+  const timings = field('timings_ms');
   const timingsMs: Record<string, number> = {};
-  for (const [stage, ms] of Object.entries(timings)) if (typeof ms === 'number') timingsMs[stage] = ms;
-  // Sorted here as well, so the page never depends on the server's ordering.
-  const predictions = [...body.predictions].sort((a, b) => b.score - a.score);
+  if (isRecord(timings))
+    for (const [stage, ms] of Object.entries(timings)) if (typeof ms === 'number') timingsMs[stage] = ms;
+  const filename = field('filename');
+  const inDistribution = field('in_distribution');
+  const inputMessage = field('input_message');
   return {
-    filename: typeof body.filename === 'string' ? body.filename : '',
-    predictions,
-    model: { ...body.model, version: body.model.version },
+    filename: typeof filename === 'string' ? filename : '',
+    // Sorted here as well, so the page never depends on the server's ordering.
+    predictions: [...predictions].sort((a, b) => b.score - a.score),
+    // The version is checked; the rest is shown as sent (an older or newer API may differ).
+    model: { ...model, version: model.version } as ModelInfo,
     timingsMs,
-    inDistribution: typeof body.in_distribution === 'boolean' ? body.in_distribution : null,
-    inputMessage: typeof body.input_message === 'string' ? body.input_message : '',
-    explanation: parseExplanation(body.explanation),
+    inDistribution: typeof inDistribution === 'boolean' ? inDistribution : null,
+    inputMessage: typeof inputMessage === 'string' ? inputMessage : '',
+    explanation: parseExplanation(field('explanation')),
   };
 }
 

@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openRegistry } from '@mri/registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,6 +67,19 @@ beforeAll(async () => {
       ],
     }),
   );
+  // A run killed outright (its process is gone) and one training now, as the trainer's heartbeat leaves them.
+  const heartbeat = { host: hostname(), heartbeat_at: new Date().toISOString(), config_hash: 'c'.repeat(64) };
+  const gone = spawnSync(process.execPath, ['-e', '0']).pid;
+  await writeRun(join(outputs, '2026-12-04', '13-00-00'), config, {
+    status: 'running',
+    pid: gone,
+    ...heartbeat,
+  });
+  await writeRun(join(outputs, '2026-12-04', '14-00-00'), config, {
+    status: 'running',
+    pid: process.pid,
+    ...heartbeat,
+  });
   // A run still being written: no config yet. It is not listed.
   await mkdir(join(outputs, '2026-12-04', '12-00-00'), { recursive: true });
   await writeFile(join(outputs, '2026-12-04', '12-00-00', 'metrics.json'), '{');
@@ -107,7 +121,7 @@ const promote = (body: unknown, headers: Record<string, string> = { 'content-typ
   fetch(`${server.url}/api/registry/promote`, { method: 'POST', headers, body: JSON.stringify(body) });
 
 describe('the dashboard endpoint', () => {
-  it('lists the finished and failed runs, not the half-written one', async () => {
+  it('lists the finished, failed, killed and live runs, not the half-written one', async () => {
     const { status, body } = await getJson('/api/runs');
     expect(status).toBe(200);
     const runs = body as unknown as {
@@ -119,9 +133,11 @@ describe('the dashboard endpoint', () => {
     }[];
     expect(runs.map((r) => [r.id, r.status, r.sweep])).toEqual([
       ['sweeps/2026-12-04/11-00-00/run-01', 'failed', 'sweeps/2026-12-04/11-00-00'],
+      ['2026-12-04/14-00-00', 'running', null],
+      ['2026-12-04/13-00-00', 'interrupted', null],
       ['2026-12-04/10-00-00', 'completed', null],
     ]);
-    expect(runs[1]).toMatchObject({
+    expect(runs[3]).toMatchObject({
       network: 'compact',
       startedAt: '2026-12-04T10:00:00',
       seconds: 12.5,

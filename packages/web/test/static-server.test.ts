@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningWebServer, resolveStaticPath, startWebServer } from '../server/static-server.js';
+import { type RunningWebServer, startWebServer } from '../server/static-server.js';
 
 let root: string;
 let withApi: RunningWebServer;
@@ -14,6 +14,8 @@ beforeAll(async () => {
   await mkdir(join(root, 'assets'));
   await writeFile(join(root, 'index.html'), '<!doctype html><title>page</title>');
   await writeFile(join(root, 'assets', 'index-abc123.js'), 'console.log(1);');
+  await writeFile(join(root, 'dashboard.html'), '<!doctype html><title>dashboard</title>');
+  await writeFile(join(root, '.env'), 'SECRET=1');
   await writeFile(join(root, '..', 'mri-web-secret.txt'), 'secret');
   withApi = await startWebServer({ root, port: 0, host: '127.0.0.1', apiUrl: 'https://api.example.org' });
   withoutApi = await startWebServer({ root, port: 0, host: '127.0.0.1' });
@@ -26,9 +28,9 @@ afterAll(async () => {
 });
 
 /** A raw request, so paths reach the server exactly as written (fetch would normalise `..`). */
-function get(base: string, path: string, method = 'GET') {
+function get(base: string, path: string, method = 'GET', headers: Record<string, string> = {}) {
   return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((done, fail) => {
-    const req = request(`${base}${path}`, { method, path }, (response) => {
+    const req = request(`${base}${path}`, { method, path, headers }, (response) => {
       let body = '';
       response.on('data', (chunk) => {
         body += chunk;
@@ -79,22 +81,50 @@ describe('the page server', () => {
     expect(response.headers.allow).toBe('GET, HEAD');
   });
 
-  it.each(['/missing.js', '/assets', '/../mri-web-secret.txt', '/%2e%2e/mri-web-secret.txt', '/%E0%A4%A'])(
-    'answers 404 for %s',
-    async (path) => {
-      const response = await get(withApi.url, path);
-      expect(response.status).toBe(404);
-      expect(response.body).not.toContain('secret');
-    },
-  );
-});
+  it.each([
+    '/missing.js',
+    '/assets',
+    '/assets/',
+    '/.env',
+    '/../mri-web-secret.txt',
+    '/%2e%2e/mri-web-secret.txt',
+    '/assets/..%2f..%2fmri-web-secret.txt',
+    '/%E0%A4%A',
+    '/index.html%00.js',
+  ])('answers 404 for %s, with the security headers', async (path) => {
+    const response = await get(withApi.url, path);
+    expect(response.status).toBe(404);
+    expect(response.body).not.toContain('secret');
+    expect(response.body).not.toContain('SECRET');
+    expect(response.headers['content-security-policy']).toContain("default-src 'self'");
+  });
 
-describe('resolveStaticPath', () => {
-  it('keeps every path inside the root', () => {
-    expect(resolveStaticPath('/srv/page', '/')).toBe('/srv/page/index.html');
-    expect(resolveStaticPath('/srv/page', '/assets/a.js?v=1')).toBe('/srv/page/assets/a.js');
-    expect(resolveStaticPath('/srv/page', '/../etc/passwd')).toBeNull();
-    expect(resolveStaticPath('/srv/page', '/%2e%2e%2fetc/passwd')).toBeNull();
-    expect(resolveStaticPath('/srv/page', '/a%00.js')).toBeNull();
+  it('serves the dashboard page by its name, with or without .html', async () => {
+    for (const path of ['/dashboard.html', '/dashboard']) {
+      const response = await get(withApi.url, path);
+      expect(response.status).toBe(200);
+      expect(response.body).toContain('<title>dashboard</title>');
+      expect(response.headers['cache-control']).toBe('no-cache');
+    }
+  });
+
+  it('answers 304 to a repeated request with its ETag, still with the security headers', async () => {
+    const first = await get(withApi.url, '/');
+    expect(first.headers.etag).toBeTruthy();
+    const again = await get(withApi.url, '/', 'GET', { 'if-none-match': String(first.headers.etag) });
+    expect(again.status).toBe(304);
+    expect(again.body).toBe('');
+    expect(again.headers['x-frame-options']).toBe('DENY');
+  });
+
+  it('serves only the files the build had when it started', async () => {
+    await writeFile(join(root, 'late.js'), 'console.log(2);');
+    expect((await get(withApi.url, '/late.js')).status).toBe(404);
+    const restarted = await startWebServer({ root, port: 0, host: '127.0.0.1' });
+    try {
+      expect((await get(restarted.url, '/late.js')).status).toBe(200);
+    } finally {
+      await restarted.close();
+    }
   });
 });

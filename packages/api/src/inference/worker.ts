@@ -28,7 +28,7 @@ try {
 
 /**
  * On wasm, the serving loader: tfjs-core and the wasm backend only, BatchNorm folded into the convolutions. It
- * halves a worker's start-up and memory. Other backends (tfjs-node, cpu) take the full layers loader.
+ * halves a worker's start-up and memory. The cpu backend takes the full layers loader.
  */
 async function load(dir: string, backend: BackendChoice): Promise<Classifier> {
   if (backend === 'wasm') return loadServingClassifier(dir);

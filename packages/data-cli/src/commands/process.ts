@@ -1,4 +1,5 @@
 import { DEFAULT_MAX_PIXELS, DEFAULT_SPEC, ensureProcessed, SAMPLE_ROOT, specFor } from '@mri/data';
+import { createLogger, forPeople, printResult } from '@mri/logging';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 
 interface ProcessArgs {
@@ -43,6 +44,7 @@ export const processCommand: CommandModule<object, ProcessArgs> = {
         describe: 'decoding worker threads (default: one per core for 1000+ images, else 1)',
       }) as Argv<ProcessArgs>,
   handler: async (args: ArgumentsCamelCase<ProcessArgs>) => {
+    const logger = createLogger({ name: 'data' });
     const { summary } = await ensureProcessed({
       root: args.root,
       spec: specFor(args.size),
@@ -51,21 +53,20 @@ export const processCommand: CommandModule<object, ProcessArgs> = {
       validationFraction: args['validation-fraction'],
       maxPixels: args['max-pixels'],
       threads: args.threads,
+      logger,
     });
-    const classes = Object.entries(summary.classes)
-      .map(([name, n]) => `${name} ${n}`)
-      .join(', ');
     const how = summary.reused ? 'cache up to date, nothing decoded' : `${summary.decoded} decoded`;
-    console.log(
-      `${summary.images} images (${classes}) at ${summary.size}x${summary.size}; ${how}; ${summary.skipped} skipped`,
-    );
     const d = summary.duplicates;
-    console.log(
+    const lines = [
+      `${summary.images} images at ${summary.size}x${summary.size}; ${how}; ${summary.skipped} skipped`,
       `near-copies: ${d.images} images in ${d.groups} groups (largest ${d.largest}; ${d.identicalImages} byte-identical files in ${d.identicalGroups} groups), each kept on one side of the split`,
-    );
-    console.log(
       `split: ${summary.train} train, ${summary.validation} validation, ${summary.test} test -> ${summary.cacheDir}`,
-    );
-    console.log(JSON.stringify(summary));
+    ];
+    // For machines the sentences are log lines (stderr) and the summary is stdout's JSON; a person reads a table.
+    if (!forPeople()) for (const line of lines) logger.info(line);
+    printResult(summary, {
+      title: lines.join('\n'),
+      table: Object.entries(summary.classes).map(([name, images]) => ({ class: name, images })),
+    });
   },
 };

@@ -7,7 +7,7 @@
 // row times eight output channels live in eight SIMD accumulators while the taps stream by, so every input value
 // is one splat load and every filter vector is loaded once per four pixels, with no im2col buffer. Eight
 // accumulators, not twelve: V8 leaves 15 vector registers to wasm on x64, and a 6 x 8 tile spilled in the inner
-// loop (11 GMAC/s here); this one runs at 19-21 GMAC/s, 23-26 with fused multiply-adds (XNNPACK: 11-15).
+// loop and ran at about half this one's speed (the figures: README, Fused multiply-add).
 
 import { madd } from './madd';
 

@@ -2,7 +2,7 @@
  * Data-parallel training over worker threads: each batch is cut into contiguous shards, one per worker; the workers
  * all-reduce their gradients through shared memory and apply the same update. Inference is split the same way.
  */
-import type { BackendName, Batch, EngineOptions, TrainEngine } from '../contract.js';
+import type { BackendName, Batch, EngineOptions, TrainEngine, TrainState } from '../contract.js';
 import { artifactMetadata, trainerSettings, validateBatch } from '../engine-options.js';
 import { concatRows } from '../inference.js';
 import { log } from '../log.js';
@@ -65,6 +65,15 @@ export async function createParallelEngine(options: EngineOptions, count: number
 
   return {
     backend: first.backend as BackendName,
+    // Every replica holds the same state after each step: one exports it, all import it.
+    exportState: async () => ({
+      ...(await (workers[0] as WorkerHandle).call<TrainState>({ type: 'exportState' })),
+      steps,
+    }),
+    importState: async (state) => {
+      await Promise.all(workers.map((w) => w.call({ type: 'importState', state })));
+      steps = state.steps;
+    },
     trainStep: async (batch) => {
       validateBatch(batch, options);
       const denominator = lossDenominator(batch.labels, settings);

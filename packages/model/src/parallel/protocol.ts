@@ -1,4 +1,4 @@
-import type { ArtifactMetadata, Batch, EngineOptions } from '../contract.js';
+import type { ArtifactMetadata, Batch, EngineOptions, TrainState } from '../contract.js';
 import type { ExchangeLayout } from './exchange.js';
 
 export interface WorkerInit {
@@ -12,6 +12,8 @@ export type Request =
   | { readonly type: 'step'; readonly batch: Batch; readonly denominator: number; readonly step: number }
   | { readonly type: 'predict' | 'embed'; readonly images: Float32Array; readonly count: number }
   | { readonly type: 'lr'; readonly lr: number }
+  | { readonly type: 'exportState' }
+  | { readonly type: 'importState'; readonly state: TrainState }
   | { readonly type: 'save'; readonly dir: string; readonly metadata: ArtifactMetadata };
 
 export interface Ready {

@@ -76,6 +76,11 @@ async function handle(request: Request): Promise<unknown> {
       return trainer.predict(request.images, request.count);
     case 'embed':
       return trainer.embed(request.images, request.count);
+    case 'exportState':
+      return trainer.exportState(0);
+    case 'importState':
+      trainer.importState(request.state);
+      return null;
     case 'lr':
       trainer.learningRate = request.lr;
       return null;

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { ArchitectureName, Batch, OptimizerSettings } from '../contract.js';
+import type { ArchitectureName, Batch, OptimizerSettings, TrainState } from '../contract.js';
 import { runInChunks, softmaxRows } from '../inference.js';
 import { buildModel } from '../zoo/index.js';
 import { mixSeed } from '../zoo/random.js';
@@ -96,6 +96,26 @@ export class LocalTrainer {
     this.apply(shard.grads);
     tf.dispose(shard.grads);
     return { loss: shard.loss, accuracy: shard.correct / batch.size };
+  }
+
+  /** Weights and optimizer state; `steps` is the caller's (the engine counts steps). */
+  exportState(steps: number): TrainState {
+    const weights = this.model.weights.map((w) => w.read().dataSync() as Float32Array);
+    const optimizer = this.optimizer.exportState();
+    return { steps, optimizerSteps: optimizer.steps, weights, slots: optimizer.slots };
+  }
+
+  importState(state: TrainState): void {
+    const weights = this.model.weights;
+    if (state.weights.length !== weights.length) {
+      throw new Error(`The state has ${state.weights.length} weights; this model has ${weights.length}.`);
+    }
+    tf.tidy(() => {
+      weights.forEach((w, i) => {
+        w.write(tf.tensor(state.weights[i] as Float32Array, w.shape as number[]));
+      });
+    });
+    this.optimizer.importState({ steps: state.optimizerSteps, slots: state.slots });
   }
 
   predict(images: Float32Array, count: number): Float32Array {

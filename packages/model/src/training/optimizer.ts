@@ -55,6 +55,22 @@ export class Optimizer {
     });
   }
 
+  /** The step count and every slot, flattened, in parameter order. */
+  exportState(): { steps: number; slots: Float32Array[] } {
+    return { steps: this.steps, slots: this.slots.flat().map((s) => s.dataSync() as Float32Array) };
+  }
+
+  importState(state: { steps: number; slots: readonly Float32Array[] }): void {
+    const slots = this.slots.flat();
+    if (state.slots.length !== slots.length) {
+      throw new Error(`Optimizer state has ${state.slots.length} slots; this optimizer has ${slots.length}.`);
+    }
+    slots.forEach((slot, i) => {
+      slot.assign(tf.tensor(state.slots[i] as Float32Array, slot.shape));
+    });
+    this.steps = state.steps;
+  }
+
   dispose(): void {
     for (const slots of this.slots) tf.dispose(slots);
   }

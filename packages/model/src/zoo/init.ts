@@ -1,6 +1,6 @@
 /**
  * Seeded weight initialisation, done in JS rather than by tfjs initialisers so that the same seed gives bit-identical
- * weights on cpu, wasm and tensorflow, in any thread.
+ * weights on cpu and wasm, in any thread.
  */
 
 import { seededRandom } from '@mri/data/random';

@@ -5,8 +5,8 @@
  * - Conv2D with bias and ReLU trains as one op on wasm (@mri/kernels: conv-bias-relu.ts): the fused convolution kernel
  *   forward, one pass of ours for the ReLU and bias gradients, and no gradient for an image input.
  * - Any other Conv2D trains through the plain `conv2d` op instead of tfjs' fused one. Under a gradient the fused op's
- *   custom gradient computes the input gradient even for the first layer, whose input is the image (a 1-channel
- *   transposed convolution at ~1.5 GMAC/s: 5.5 % of a compact step at 96 px); the plain op's gradient is pruned.
+ *   custom gradient computes the input gradient even for the first layer, whose input is the image (a slow 1-channel
+ *   transposed convolution nobody needs; its cost is in the README); the plain op's gradient is pruned.
  * - BatchNormalization trains through our one-op batch norm on wasm (@mri/kernels: batch-norm-training.ts), with the
  *   moving averages updated exactly as tfjs-layers does; on other backends, and in inference, it is the stock layer.
  */

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { crc32cBase64 } from './crc32c.js';
-import { md5Base64, readBody, resource, send } from './json-api.js';
+import { crc32cBase64, md5Base64, readBody, resource, send } from './json-api.js';
 import { parseMultipart } from './multipart.js';
 
 /**
@@ -35,9 +34,38 @@ interface UploadSession {
   readonly bucket: string;
   readonly name: string;
   readonly contentType: string;
+  /** The session's `ifGenerationMatch`, checked again when the upload completes, as GCS does. */
+  readonly ifGenerationMatch: string | null;
   received: Buffer[];
   size: number;
   done?: StoredObject;
+}
+
+/**
+ * GCS's generation preconditions on a write or read: `ifGenerationMatch` (0: the object must not exist) and
+ * `ifGenerationNotMatch`. A failed one is 412 conditionNotMet, with GCS's message, so CAS loops see what they would
+ * in production.
+ */
+function checkPreconditions(
+  current: StoredObject | undefined,
+  match: string | null,
+  notMatch: string | null,
+): void {
+  const generation = current?.generation ?? 0;
+  if (
+    (match !== null && Number(match) !== generation) ||
+    (notMatch !== null && Number(notMatch) === generation)
+  ) {
+    throw new HttpError(
+      412,
+      'At least one of the pre-conditions you specified did not hold.',
+      'conditionNotMet',
+    );
+  }
+}
+
+function preconditionsOf(url: URL): [string | null, string | null] {
+  return [url.searchParams.get('ifGenerationMatch'), url.searchParams.get('ifGenerationNotMatch')];
 }
 
 class HttpError extends Error {
@@ -191,6 +219,7 @@ export class FakeGcsServer {
     }
     const name = url.searchParams.get('name') ?? metadata.name;
     if (!name) throw new HttpError(400, 'Required: object name.', 'required');
+    checkPreconditions(objects.get(name), ...preconditionsOf(url));
     const stored = this.stored(media, contentType);
     objects.set(name, stored);
     send(res, 200, resource(bucket, name, stored));
@@ -203,13 +232,15 @@ export class FakeGcsServer {
     body: Buffer,
     res: ServerResponse,
   ): void {
-    this.bucket(bucket);
+    const objects = this.bucket(bucket);
     const metadata = JSON.parse(body.toString() || '{}') as { name?: string; contentType?: string };
     const name = url.searchParams.get('name') ?? metadata.name;
     if (!name) throw new HttpError(400, 'Required: object name.', 'required');
+    checkPreconditions(objects.get(name), ...preconditionsOf(url));
     const id = randomUUID();
     const contentType = String(req.headers['x-upload-content-type'] ?? metadata.contentType ?? '');
-    this.sessions.set(id, { bucket, name, contentType, received: [], size: 0 });
+    const ifGenerationMatch = url.searchParams.get('ifGenerationMatch');
+    this.sessions.set(id, { bucket, name, contentType, ifGenerationMatch, received: [], size: 0 });
     const location = `${this.url}/upload/storage/v1/b/${encodeURIComponent(bucket)}/o?uploadType=resumable&upload_id=${id}`;
     res.setHeader('Location', location);
     send(res, 200, {});
@@ -239,6 +270,7 @@ export class FakeGcsServer {
       if (total !== undefined && session.size !== total) {
         throw new HttpError(400, `Upload ended at ${session.size} of ${total} bytes.`, 'invalid');
       }
+      checkPreconditions(this.bucket(session.bucket).get(session.name), session.ifGenerationMatch, null);
       session.done = this.stored(Buffer.concat(session.received), session.contentType);
       this.bucket(session.bucket).set(session.name, session.done);
       send(res, 200, resource(session.bucket, session.name, session.done));
@@ -251,7 +283,12 @@ export class FakeGcsServer {
   private handleObject(method: string, bucket: string, name: string, url: URL, res: ServerResponse): void {
     const objects = this.bucket(bucket);
     const stored = objects.get(name);
-    if (!stored) throw new HttpError(404, `No such object: ${bucket}/${name}`, 'notFound');
+    // A read of a given generation misses once that generation was replaced (a bucket without versioning).
+    const wanted = url.searchParams.get('generation');
+    if (!stored || (wanted !== null && Number(wanted) !== stored.generation)) {
+      throw new HttpError(404, `No such object: ${bucket}/${name}`, 'notFound');
+    }
+    checkPreconditions(stored, ...preconditionsOf(url));
     if (method === 'DELETE') {
       objects.delete(name);
       res.writeHead(204).end();

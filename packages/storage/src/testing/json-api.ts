@@ -1,11 +1,18 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { crc32cBase64 } from './crc32c.js';
+import { CRC32C } from '@google-cloud/storage';
 import type { StoredObject } from './fake-gcs.js';
 
 /** The GCS JSON API's object resource and response plumbing, as the official client reads them. */
 export function md5Base64(bytes: Uint8Array): string {
   return createHash('md5').update(bytes).digest('base64');
+}
+
+/** The CRC-32C GCS reports, computed by the client's own implementation so the server and the client cannot disagree. */
+export function crc32cBase64(bytes: Uint8Array): string {
+  const crc = new CRC32C();
+  crc.update(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  return crc.toString();
 }
 
 export function resource(bucket: string, name: string, stored: StoredObject) {

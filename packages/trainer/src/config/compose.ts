@@ -24,7 +24,10 @@ export interface ComposedConfig {
   readonly config: TrainConfig;
   /** The option picked for each group, e.g. { model: 'compact' }. */
   readonly choices: Readonly<Record<string, string>>;
-  /** sha256 of the resolved config, canonical JSON; names a config in the registry and in artifacts. */
+  /**
+   * sha256 of the resolved config, canonical JSON; names a config in the registry and in artifacts. Leaves out
+   * `training.resume`, which says how to start, not what is trained: a retry that resumes is the same config.
+   */
   readonly hash: string;
 }
 
@@ -60,8 +63,11 @@ export function composeConfig(options: ComposeOptions): ComposedConfig {
   return { config, choices, hash: configHash(config) };
 }
 
-export function configHash(config: unknown): string {
-  return createHash('sha256').update(canonicalJson(config)).digest('hex');
+export function configHash(config: TrainConfig): string {
+  const { resume: _howToStart, ...training } = config.training;
+  return createHash('sha256')
+    .update(canonicalJson({ ...config, training }))
+    .digest('hex');
 }
 
 /** JSON with object keys sorted, so equal configs hash equally whatever order their files listed keys in. */

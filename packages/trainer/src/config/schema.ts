@@ -65,6 +65,11 @@ export const trainingSchema = z.strictObject({
   augmentation: augmentationSchema,
   /** Stop after this many optimiser steps in total (smoke tests). */
   max_steps: positiveInt.optional(),
+  /**
+   * `auto`: continue the newest unfinished run of this config under output_dir from its last epoch's checkpoint
+   * (a retried Cloud Run Job or Vertex AI task); `false`: always start a new run. Not part of the config hash.
+   */
+  resume: z.union([z.literal(false), z.literal('auto')]).default(false),
 });
 
 export const registrySchema = z.strictObject({
@@ -72,6 +77,16 @@ export const registrySchema = z.strictObject({
   url: z.string().min(1),
   /** Register the best model of every finished run. */
   register: z.boolean(),
+  /**
+   * After registering, `auto` promotes the new version to production only when it beats production on the
+   * evaluation set (the promotion gate); `never` leaves production to `pnpm registry promote`.
+   */
+  promote: z.enum(['auto', 'never']),
+  /**
+   * The fixed evaluation set every promotion is decided on: a folder of class folders, relative to the repository
+   * root, recorded by content hash with each decision. It must hold images no model was trained on.
+   */
+  evaluation_set: z.string().min(1),
 });
 
 export const configSchema = z.strictObject({

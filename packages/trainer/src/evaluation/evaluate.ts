@@ -1,10 +1,10 @@
 /** `pnpm evaluate`: a model (folder, version or alias) on one split: metrics JSON and figures in a new folder. */
 import { join } from 'node:path';
+import type { Logger } from '@mri/logging';
 import { loadClassifier } from '@mri/model';
 import { resolveModel } from '@mri/registry';
 import type { TrainConfig } from '../config/index.js';
 import { writeJson } from '../files.js';
-import type { Logger } from '../log.js';
 import { type ClassificationReport, classificationReport } from '../metrics/classification.js';
 import { headlineMetrics, rounded } from '../metrics/summary.js';
 import { rocCurves, writeEvaluationFigures } from '../plots/figures.js';

@@ -3,9 +3,9 @@
  * always evaluated on exactly the input it was trained on.
  */
 import { ensureProcessed, type PreprocessingSpec } from '@mri/data';
+import type { Logger } from '@mri/logging';
 import type { TrainConfig } from '../config/index.js';
 import { UserError } from '../errors.js';
-import type { Logger } from '../log.js';
 import { fromRepo } from '../paths.js';
 import type { Split } from '../train/batches.js';
 import { toSplit } from '../train/load-data.js';

@@ -1,12 +1,12 @@
 /** `pnpm visualize`: a 2-D UMAP of a model's penultimate-layer features on one split, as a PNG coloured by class. */
 import { join } from 'node:path';
 import { embeddingSpec } from '@mri/charts';
+import type { Logger } from '@mri/logging';
 import { initBackend, loadArtifact } from '@mri/model';
 import { resolveModel } from '@mri/registry';
 import { UMAP } from 'umap-js';
 import type { TrainConfig } from '../config/index.js';
 import { writeJson } from '../files.js';
-import type { Logger } from '../log.js';
 import { renderPng } from '../plots/render.js';
 import { seededRandom } from '../train/random.js';
 import { embedSplit } from './embed.js';

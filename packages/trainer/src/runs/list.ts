@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { isTree, type Tree } from '../config/tree.js';
+import { runStatus } from './status.js';
 
 export interface RunRow {
   readonly run: string;
@@ -38,7 +39,7 @@ export function readRun(dir: string, outputDir: string): RunRow | undefined {
     const config = parseYaml(readFileSync(join(dir, 'config.yaml'), 'utf8'));
     return {
       run: relative(outputDir, dir),
-      status: String(metrics.status ?? 'unknown'),
+      status: runStatus(metrics),
       metrics: metrics.metrics ?? {},
       seconds: Number(metrics.seconds ?? 0),
       model_version: metrics.model_version ?? null,

@@ -30,7 +30,8 @@ export async function collectSweep(
       `The trials under ${store.url} are ranked by different metrics: they belong to different sweeps.`,
     );
   const leaderboard = rankRuns(
-    records.map(({ run_dir, overrides, status, seconds, metrics }) => ({
+    records.map(({ name, run_dir, overrides, status, seconds, metrics }) => ({
+      ...(name === undefined ? {} : { name }),
       run_dir,
       overrides,
       status,

@@ -3,8 +3,9 @@
  * time-versus-metric chart (tradeoff.png), so a faster recipe that scores nearly as well is seen at a glance.
  */
 import { join } from 'node:path';
+import { writeFileAtomicSync } from '@mri/atomic-file';
 import { tradeoffSpec } from '@mri/charts';
-import { writeFileAtomic, writeJson } from '../files.js';
+import { writeJson } from '../files.js';
 import { renderPng } from '../plots/render.js';
 
 export interface SweepRun {
@@ -44,7 +45,7 @@ export async function writeLeaderboard(
   sweepDir: string,
 ): Promise<void> {
   writeJson(join(dir, 'leaderboard.json'), { metric, runs: rows });
-  writeFileAtomic(join(dir, 'leaderboard.md'), leaderboardMarkdown(rows, metric, sweepDir));
+  writeFileAtomicSync(join(dir, 'leaderboard.md'), leaderboardMarkdown(rows, metric, sweepDir));
   const points = rows.flatMap((r) =>
     r.score === null ? [] : [{ name: r.name ?? `run ${r.rank}`, seconds: r.seconds, score: r.score }],
   );

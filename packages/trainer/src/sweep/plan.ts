@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { UserError } from '../errors.js';
-import type { SweepSpec } from './spec.js';
+import { namedSweepPoints, type SweepSpec } from './spec.js';
 import { sweepTrials } from './trials.js';
 
 export const PLAN_ENV = 'SWEEP_PLAN';
@@ -18,6 +18,8 @@ export const planSchema = z.strictObject({
   /** How many of each trial's overrides came from the command line rather than the sweep point. */
   commandLine: z.number().int().min(0),
   trials: z.array(z.array(z.string())).min(1),
+  /** Each trial's name (a `list` sweep's recipe name, else its point's overrides), as the leaderboard shows it. */
+  names: z.array(z.string()),
 });
 
 export type SweepPlan = z.infer<typeof planSchema>;
@@ -29,6 +31,7 @@ export function sweepPlan(spec: SweepSpec, overrides: readonly string[], to: str
     to,
     commandLine: overrides.length,
     trials: sweepTrials(spec, overrides),
+    names: namedSweepPoints(spec).map((point) => point.name),
   };
 }
 
@@ -45,6 +48,10 @@ export function planFromEnv(env: NodeJS.ProcessEnv): SweepPlan {
     throw new UserError(`${PLAN_ENV} is not JSON: submit the sweep again with \`pnpm sweep --on ...\`.`);
   }
   const parsed = planSchema.safeParse(json);
+  if (parsed.success && parsed.data.names.length !== parsed.data.trials.length)
+    throw new UserError(
+      `${PLAN_ENV} is not a sweep plan: it names ${parsed.data.names.length} trials but holds ${parsed.data.trials.length}.`,
+    );
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   throw new UserError(

@@ -7,14 +7,12 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomicSync } from '@mri/atomic-file';
 import { stringify } from 'yaml';
 import { UserError } from '../errors.js';
-import { writeFileAtomic } from '../files.js';
 import { PLAN_ENV, type SweepPlan } from './plan.js';
+import type { CloudTarget } from './targets.js';
 import { trialName } from './trials.js';
-
-export const CLOUD_TARGETS = ['cloud-run-jobs', 'vertex'] as const;
-export type CloudTarget = (typeof CLOUD_TARGETS)[number];
 
 export interface SubmitOptions {
   readonly on: CloudTarget;
@@ -112,14 +110,14 @@ export function writeSubmission(options: SubmitOptions, dir: string): Submission
   const commands: string[][] = [];
   if (options.on === 'cloud-run-jobs') {
     const file = join(dir, `${options.job}.yaml`);
-    writeFileAtomic(file, header + stringify(cloudRunJob(options)));
+    writeFileAtomicSync(file, header + stringify(cloudRunJob(options)));
     files.push(file);
     commands.push(['gcloud', 'run', 'jobs', 'replace', file, `--region=${options.region}`]);
     commands.push(['gcloud', 'run', 'jobs', 'execute', options.job, `--region=${options.region}`]);
   } else {
     for (const [index, spec] of vertexJobs(options).entries()) {
       const file = join(dir, `${trialName(index)}.yaml`);
-      writeFileAtomic(file, header + stringify(spec));
+      writeFileAtomicSync(file, header + stringify(spec));
       files.push(file);
       commands.push([
         'gcloud',

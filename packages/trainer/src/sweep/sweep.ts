@@ -3,8 +3,8 @@
  * file costs nothing. Runs share one sweep folder; the leaderboard is rewritten after each run.
  */
 import { join } from 'node:path';
+import type { Logger } from '@mri/logging';
 import { type ComposedConfig, composeConfig } from '../config/index.js';
-import type { Logger } from '../log.js';
 import { fromRepo } from '../paths.js';
 import { createRunDir } from '../runs/run-dir.js';
 import type { TrainOptions, TrainSummary } from '../train/run.js';

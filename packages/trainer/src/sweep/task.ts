@@ -3,9 +3,9 @@
  * write `trial.json` there last, so a trial that died half-way is never collected as finished.
  */
 import { join } from 'node:path';
+import type { Logger } from '@mri/logging';
 import { openBlobStore } from '@mri/registry';
 import { composeConfig } from '../config/index.js';
-import type { Logger } from '../log.js';
 import { fromRepo } from '../paths.js';
 import { createRunDir } from '../runs/run-dir.js';
 import { uploadDir } from '../runs/upload.js';
@@ -45,6 +45,7 @@ export async function runTrialTask(options: TrialTaskOptions): Promise<TrialReco
     index,
     metric: plan.metric,
     goal: plan.goal,
+    ...(plan.names[index] === undefined ? {} : { name: plan.names[index] }),
     run_dir: `${store.url}/${name}`,
     overrides,
     status: summary.status,

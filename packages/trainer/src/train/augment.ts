@@ -78,7 +78,7 @@ function warpAffine(
 
 /**
  * Bilinear sample at (x, y). Written without a per-call closure and with an all-inside fast path: the main thread
- * prepares each batch, and the closure version took ~4.6 ms per 96 px image, a third of a training epoch.
+ * prepares each batch, so this loop's cost is training time (the closure version's cost is in the README).
  */
 function sample(image: Float32Array, size: number, x: number, y: number, fill: number): number {
   const x0 = Math.floor(x);

@@ -20,6 +20,8 @@ export interface BatchOptions {
   readonly augmentation: AugmentationConfig;
   readonly spec: PreprocessingSpec;
   readonly random: Random;
+  /** The order to visit the images in; default: a permutation drawn from `random`. */
+  readonly order?: Int32Array;
 }
 
 export function batchesPerEpoch(count: number, batchSize: number): number {
@@ -29,7 +31,7 @@ export function batchesPerEpoch(count: number, batchSize: number): number {
 export function* trainingBatches(split: Split, options: BatchOptions): Generator<Batch> {
   const { batchSize, size, augmentation, spec, random } = options;
   const pixels = size * size;
-  const order = permutation(split.count, random);
+  const order = options.order ?? permutation(split.count, random);
   const scratch = new Float32Array(pixels);
   const augment = isAugmenting(augmentation);
   for (let start = 0; start < split.count; start += batchSize) {

@@ -1,8 +1,8 @@
 /** The config's dataset, through the data package's processed cache, as in-memory normalised splits. */
 import { createHash } from 'node:crypto';
 import { ensureProcessed, type ProcessedDataset, specFor } from '@mri/data';
+import type { Logger } from '@mri/logging';
 import type { TrainConfig } from '../config/index.js';
-import type { Logger } from '../log.js';
 import { fromRepo } from '../paths.js';
 import type { Split } from './batches.js';
 import type { PreparedData } from './data.js';

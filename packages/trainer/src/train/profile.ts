@@ -5,8 +5,9 @@
  */
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
+import { writeFileAtomicSync } from '@mri/atomic-file';
 import * as tf from '@tensorflow/tfjs-core';
-import { writeFileAtomic, writeJson } from '../files.js';
+import { writeJson } from '../files.js';
 
 export interface KernelRow {
   readonly kernel: string;
@@ -47,7 +48,7 @@ export async function startProfiler(): Promise<RunProfiler> {
     async finish(dir) {
       const { profile } = await session.post('Profiler.stop');
       session.disconnect();
-      writeFileAtomic(join(dir, 'profile.cpuprofile'), JSON.stringify(profile));
+      writeFileAtomicSync(join(dir, 'profile.cpuprofile'), JSON.stringify(profile));
       const all = [...totals.values()].reduce((a, r) => a + r.ms, 0) || 1;
       const rows: KernelRow[] = [...totals.entries()]
         .map(([kernel, r]) => ({ kernel, calls: r.calls, total_ms: Math.round(r.ms), share: r.ms / all }))
@@ -56,7 +57,7 @@ export async function startProfiler(): Promise<RunProfiler> {
       const lines = rows.map(
         (r) => `| ${r.kernel} | ${r.calls} | ${r.total_ms} | ${(100 * r.share).toFixed(1)} % |`,
       );
-      writeFileAtomic(
+      writeFileAtomicSync(
         join(dir, 'kernels.md'),
         ['| kernel | calls | total ms | share |', '| --- | ---: | ---: | ---: |', ...lines, ''].join('\n'),
       );

@@ -1,5 +1,5 @@
 /** The trainer's shuffles and augmentations draw from the workspace's one seeded PRNG, so a seed replays a run. */
-export { seededRandom } from '@mri/data/random';
+export { type SeededRandom, seededRandom } from '@mri/data/random';
 
 export type Random = () => number;
 

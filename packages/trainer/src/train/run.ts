@@ -1,26 +1,27 @@
 /**
- * One training run, start to finish: a run folder with the resolved config, the data, the engine, the epoch loop,
- * then the figures, the final metrics, registration and upload. Returns what the CLI prints.
+ * One training run, start to finish, in five steps: prepare (run folder, config, data, engine), the epoch loop,
+ * reports (figures, final metrics), register, upload. Returns what the CLI prints. While it trains, metrics.json says
+ * `running` with a heartbeat, and every epoch leaves a checkpoint, so a run killed outright shows as interrupted and
+ * resumes where it stopped.
  */
-import { availableParallelism } from 'node:os';
-import { join, relative } from 'node:path';
-import { createTrainEngine, type EngineOptions, trainingReference } from '@mri/model';
-import { openRegistry } from '@mri/registry';
+import { join } from 'node:path';
+import { createProgress } from '@mri/logging';
+import { trainingReference } from '@mri/model';
 import type { ComposedConfig, TrainConfig } from '../config/index.js';
-import { writeJson, writeYaml } from '../files.js';
-import { createLogger } from '../log.js';
-import { classificationReport } from '../metrics/classification.js';
-import { headlineMetrics, rounded } from '../metrics/summary.js';
-import { fromRepo, REPO_ROOT } from '../paths.js';
-import { rocCurves, writeCurves, writeEvaluationFigures } from '../plots/figures.js';
-import { createProgress } from '../progress.js';
+import { UserError } from '../errors.js';
+import { writeJson } from '../files.js';
+import { rounded } from '../metrics/summary.js';
+import { fromRepo } from '../paths.js';
+import { checkResumable, findResumableRun } from '../runs/resume.js';
 import { createRunDir } from '../runs/run-dir.js';
+import { HEARTBEAT_MS, liveFields } from '../runs/status.js';
 import { uploadRun } from '../runs/upload.js';
-import { balancedClassWeights } from './batches.js';
-import type { PreparedData } from './data.js';
-import { prepareData } from './load-data.js';
-import { trainLoop } from './loop.js';
-import { type RunProfiler, startProfiler } from './profile.js';
+import { checkWritable } from '../runs/writable.js';
+import { type Checkpoint, readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { type LoopCheckpoint, trainLoop } from './loop.js';
+import { type PreparedRun, prepareRun } from './prepare.js';
+import { registerRun } from './register.js';
+import { writeReports } from './reports.js';
 
 export interface TrainOptions {
   readonly profile?: boolean;
@@ -30,6 +31,8 @@ export interface TrainOptions {
   readonly runDir?: string;
   /** Show a progress bar on a TTY (default true). */
   readonly progress?: boolean;
+  /** Continue this run folder from its last checkpoint (`pnpm train --resume`); `composed` is its recorded config. */
+  readonly resume?: string;
 }
 
 export interface TrainSummary {
@@ -44,113 +47,110 @@ export interface TrainSummary {
 }
 
 export async function train(composed: ComposedConfig, options: TrainOptions = {}): Promise<TrainSummary> {
-  const runDir = options.runDir ?? createRunDir(fromRepo(composed.config.output_dir));
+  checkLocations(composed.config);
+  const outputDir = fromRepo(composed.config.output_dir);
+  const resumeDir =
+    options.resume ??
+    (composed.config.training.resume === 'auto' && !options.runDir
+      ? findResumableRun(outputDir, composed.hash)
+      : undefined);
+  if (resumeDir) checkResumable(resumeDir);
+  const checkpoint = resumeDir ? readCheckpoint(resumeDir) : undefined;
+  if (checkpoint && checkpoint.configHash !== composed.hash) {
+    throw new UserError(
+      `Cannot resume ${resumeDir}: its checkpoint was written under another config; start a new run with pnpm train.`,
+    );
+  }
+  const runDir = resumeDir ?? options.runDir ?? createRunDir(outputDir);
+  const live = startHeartbeat(runDir, {
+    run_dir: runDir,
+    config_hash: composed.hash,
+    choices: composed.choices,
+    epochs: checkpoint?.epoch ?? 0,
+  });
   try {
-    return await runTraining(composed, options, runDir);
+    return await runTraining(composed, options, runDir, checkpoint, live);
   } catch (error) {
+    live.stop();
     // A failed run still says so in its folder, and `pnpm runs` shows it as failed rather than missing.
     writeJson(join(runDir, 'metrics.json'), {
       run_dir: runDir,
       status: 'failed',
       error: (error as Error).message,
       config_hash: composed.hash,
+      choices: composed.choices,
     });
     throw error;
+  } finally {
+    live.stop();
   }
+}
+
+interface Heartbeat {
+  /** Adds to what metrics.json says while the run is alive (epochs done, history so far). */
+  update(fields: Readonly<Record<string, unknown>>): void;
+  stop(): void;
+}
+
+/** metrics.json says `running`, with this process and a heartbeat refreshed every HEARTBEAT_MS, until stopped. */
+function startHeartbeat(runDir: string, base: Readonly<Record<string, unknown>>): Heartbeat {
+  let fields = { ...base };
+  let stopped = false;
+  const write = () => {
+    if (!stopped) writeJson(join(runDir, 'metrics.json'), { ...fields, ...liveFields() });
+  };
+  write();
+  // A beat that cannot be written (a full disk) is skipped: the next epoch's checkpoint fails loudly instead.
+  const timer = setInterval(() => {
+    try {
+      write();
+    } catch {}
+  }, HEARTBEAT_MS);
+  timer.unref();
+  return {
+    update: (more) => {
+      fields = { ...fields, ...more };
+      write();
+    },
+    stop: () => {
+      stopped = true;
+      clearInterval(timer);
+    },
+  };
 }
 
 async function runTraining(
   composed: ComposedConfig,
   options: TrainOptions,
   runDir: string,
+  checkpoint: Checkpoint | undefined,
+  live: Heartbeat,
 ): Promise<TrainSummary> {
   const started = performance.now();
+  const elapsed = () => (checkpoint?.seconds ?? 0) + (performance.now() - started) / 1000;
   const { config, hash } = composed;
-  writeYaml(join(runDir, 'config.yaml'), config);
-  const log = createLogger(join(runDir, 'train.log'));
-  log.info({ runDir, configHash: hash, choices: composed.choices }, 'run started');
-  const profiler: RunProfiler | undefined = options.profile ? await startProfiler() : undefined;
-
-  const data = await prepareData(config, log);
-  const workers = profiler ? 0 : config.workers === 'auto' ? availableParallelism() : config.workers;
-  if (profiler) log.info('profiling: training on the main thread so that its kernels can be timed');
-  const engineOptions = engineOptionsFor(config, data, workers);
-  const engine = await createTrainEngine(engineOptions);
-  log.info(
-    { backend: engine.backend, workers, train: data.train.count, validation: data.validation.count },
-    'engine ready',
-  );
-
+  const run = await prepareRun(composed, runDir, options);
+  const { log, data } = run;
+  if (checkpoint && checkpoint.dataHash !== data.dataHash) {
+    await run.engine.dispose();
+    throw new UserError(
+      `Cannot resume ${runDir}: the data under ${config.data.root} changed since its checkpoint; start a new run with pnpm train.`,
+    );
+  }
   const modelDir = join(runDir, 'model');
-  const reference = trainingReference(data.train, data.classNames, data.spec.size);
-  let result: Awaited<ReturnType<typeof trainLoop>>;
-  try {
-    result = await trainLoop({
-      engine,
-      data,
-      config,
-      modelDir,
-      metricsFile: join(runDir, 'metrics.jsonl'),
-      metadata: (metrics) => ({
-        preprocessing: data.spec,
-        configHash: hash,
-        metrics,
-        trainingReference: reference,
-      }),
-      log,
-      progress:
-        options.progress === false
-          ? createProgress({ isTTY: false } as NodeJS.WriteStream)
-          : createProgress(),
-      stopRequested: options.stopRequested ?? (() => false),
-      ...(profiler ? { aroundStep: profiler.aroundStep } : {}),
-    });
-  } finally {
-    await engine.dispose();
-  }
-
-  const figures = join(runDir, 'figures');
-  let metrics: Record<string, number | null> = {};
-  if (result.history.length > 0) await writeCurves(figures, result.history);
-  if (result.bestProbabilities) {
-    const report = classificationReport(data.validation.labels, result.bestProbabilities, data.classNames);
-    const roc = rocCurves(report, data.validation.labels, result.bestProbabilities);
-    await writeEvaluationFigures(figures, report, roc);
-    metrics = {
-      ...headlineMetrics(report, 'val', {
-        labels: data.validation.labels,
-        probabilities: result.bestProbabilities,
-        groupOf: data.validation.groupOf,
-      }),
-      best_epoch: result.bestEpoch,
-    };
-    writeJson(join(runDir, 'evaluation.json'), rounded({ split: 'validation', ...report, roc }));
-  }
-  if (profiler) {
-    const rows = await profiler.finish(runDir);
-    log.info({ top: rows.slice(0, 5) }, 'profile written: profile.cpuprofile, kernels.md');
-  }
-  const seconds = (performance.now() - started) / 1000;
+  const result = await loop(run, composed, modelDir, options, checkpoint, (state) => {
+    writeCheckpoint(runDir, { ...state, configHash: hash, dataHash: data.dataHash, seconds: elapsed() });
+    live.update({ epochs: state.epoch, data_hash: data.dataHash, history: rounded(state.history) });
+  });
+  const metrics = await writeReports(runDir, data, result, run.profiler, log);
+  const seconds = elapsed();
   const hasModel = result.bestEpoch !== null;
   const interrupted = result.stopReason === 'interrupted';
 
-  let modelVersion: string | null = null;
-  if (hasModel && !interrupted && config.registry.register) {
-    const registry = openRegistry({ registryUrl: config.registry.url, logger: log });
-    const entry = await registry.register(modelDir, {
-      architecture: config.model.architecture,
-      metrics: Object.fromEntries(
-        Object.entries(metrics).filter((e): e is [string, number] => e[1] !== null),
-      ),
-      dataHash: data.dataHash,
-      configHash: hash,
-      config,
-      run: relative(REPO_ROOT, runDir),
-    });
-    modelVersion = entry.version;
-    log.info({ version: entry.version, registry: registry.store.url }, 'model registered');
-  }
-
+  const modelVersion =
+    hasModel && !interrupted && config.registry.register
+      ? await registerRun({ composed, runDir, modelDir, metrics, data, log })
+      : null;
   const summary: TrainSummary = rounded({
     run_dir: runDir,
     status: result.stopReason,
@@ -161,12 +161,13 @@ async function runTraining(
     model_dir: hasModel ? modelDir : null,
     model_version: modelVersion,
   });
+  live.stop();
   writeJson(join(runDir, 'metrics.json'), {
     ...summary,
     config_hash: hash,
     data_hash: data.dataHash,
     choices: composed.choices,
-    backend: engineOptions.backend,
+    backend: run.engineOptions.backend,
     history: rounded(result.history),
   });
   if (config.upload_url && !interrupted) {
@@ -178,26 +179,46 @@ async function runTraining(
   return summary;
 }
 
-function engineOptionsFor(config: TrainConfig, data: PreparedData, workers: number): EngineOptions {
-  const classWeights =
-    config.training.class_weighting === 'balanced'
-      ? balancedClassWeights(data.train.labels, data.classNames.length)
-      : undefined;
-  return {
-    architecture: config.model.architecture,
-    inputSize: data.spec.size,
-    classNames: data.classNames,
-    optimizer: {
-      name: config.optimizer.name,
-      lr: config.optimizer.lr,
-      weightDecay: config.optimizer.weight_decay,
-      momentum: config.optimizer.momentum,
-    },
-    seed: config.seed,
-    workers,
-    backend: config.backend,
-    labelSmoothing: config.training.label_smoothing,
-    ...(config.model.width === undefined ? {} : { width: config.model.width }),
-    ...(classWeights ? { classWeights } : {}),
-  };
+/** Every place the run will write, checked before it trains rather than found unwritable after. */
+function checkLocations(config: TrainConfig): void {
+  checkWritable(config.output_dir, 'output folder (output_dir)');
+  if (config.registry.register) checkWritable(config.registry.url, 'model registry (registry.url)');
+  if (config.upload_url) checkWritable(config.upload_url, 'upload location (upload_url)');
+}
+
+/** The epoch loop on the prepared engine, which it disposes of whatever happens. */
+async function loop(
+  run: PreparedRun,
+  composed: ComposedConfig,
+  modelDir: string,
+  options: TrainOptions,
+  resume: Checkpoint | undefined,
+  checkpoint: (state: LoopCheckpoint) => void,
+) {
+  const { engine, data, log, profiler } = run;
+  const reference = trainingReference(data.train, data.classNames, data.spec.size);
+  try {
+    return await trainLoop({
+      engine,
+      data,
+      config: composed.config,
+      modelDir,
+      metricsFile: join(run.runDir, 'metrics.jsonl'),
+      metadata: (metrics) => ({
+        preprocessing: data.spec,
+        configHash: composed.hash,
+        metrics,
+        trainingReference: reference,
+      }),
+      log,
+      // At a terminal the bar clears when an epoch ends and the epoch's log line takes its place.
+      progress: createProgress({ clearOnStop: true, ...(options.progress === false ? { tty: false } : {}) }),
+      stopRequested: options.stopRequested ?? (() => false),
+      ...(profiler ? { aroundStep: profiler.aroundStep } : {}),
+      ...(resume ? { resume } : {}),
+      checkpoint,
+    });
+  } finally {
+    await engine.dispose();
+  }
 }

@@ -7,6 +7,7 @@ import { posix } from 'node:path';
 import type { BlobStore } from '@mri/storage';
 import { parse as parseYaml } from 'yaml';
 import type { RunDetail, RunSummary, SweepBoard } from '../../src/dashboard/records.js';
+import { runStatus } from './run-status.js';
 
 /** Above this many runs the list keeps the newest: the page stays quick on a bucket with years of runs. */
 export const MAX_RUNS = 500;
@@ -90,7 +91,7 @@ export class RunRecords {
     const sweep = /^(.*sweeps\/[^/]+\/[^/]+)\/[^/]+$/.exec(id)?.[1] ?? null;
     return {
       id,
-      status: typeof metrics.status === 'string' ? metrics.status : 'unknown',
+      status: runStatus(metrics),
       network: typeof flat['model.architecture'] === 'string' ? flat['model.architecture'] : 'unknown',
       startedAt: startedAt(id),
       seconds: typeof metrics.seconds === 'number' ? metrics.seconds : null,
