@@ -214,25 +214,37 @@ describe.skipIf(chromiumPath === null && !process.env.CI)('the runs dashboard in
     await page.close();
   }, 120_000);
 
-  it('shows the registry and promotes a version from the page, through the registry library', async () => {
+  it('shows the registry and promotes from the page, production only through the promotion gate', async () => {
     const page = await browser.context.newPage();
     const problems = watchConsole(page);
     await page.goto(`${web.url}/dashboard.html#/registry`);
-    const v2 = page.getByRole('row', { name: /^v2/ });
-    await v2.waitFor();
-    expect(await v2.textContent()).toContain('latest');
+    // The first training seeded the empty registry with the shipped model (v1, production); the two sample runs
+    // are v2 and v3, and the gate kept production on the shipped model.
+    const v3 = page.getByRole('row', { name: /^v3/ });
+    await v3.waitFor();
+    expect(await v3.textContent()).toContain('latest');
     expect(await page.getByRole('row', { name: /^v1/ }).textContent()).toContain('production');
     await page.screenshot({ path: join(screenshots, 'dashboard-registry.png'), fullPage: true });
 
+    // A sample-trained model is worse than the shipped one on the evaluation set: the gate refuses it, by keyboard.
     await page.getByLabel('Alias to point at v2').focus();
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
+    const gateRefusal = page.getByRole('alert');
+    await expect
+      .poll(() => gateRefusal.textContent(), { timeout: 60_000 })
+      .toMatch(/Refused: v2 is worse than production v1/);
+    expect(JSON.parse(await readFile(join(registry, 'registry.json'), 'utf8')).aliases.production).toBe('v1');
+
+    // Any other alias moves as asked.
+    await page.getByLabel('Alias to point at v2').fill('staging');
+    await page.getByRole('button', { name: 'Promote v2' }).click();
     await expect
       .poll(() => page.getByRole('status').first().textContent())
-      .toContain('production now points at v2.');
+      .toContain('staging now points at v2.');
     const index = JSON.parse(await readFile(join(registry, 'registry.json'), 'utf8'));
-    expect(index.aliases.production).toBe('v2');
-    await expect.poll(() => page.getByRole('row', { name: /^v2/ }).textContent()).toContain('production');
+    expect(index.aliases.staging).toBe('v2');
+    await expect.poll(() => page.getByRole('row', { name: /^v2/ }).textContent()).toContain('staging');
     // Focus scrolled the table to its promote column; show it from its start.
     await page.locator('.table-scroll').evaluate((region) => region.scrollTo(0, 0));
     await page.screenshot({ path: join(screenshots, 'dashboard-promoted.png'), fullPage: true });
@@ -246,7 +258,7 @@ describe.skipIf(chromiumPath === null && !process.env.CI)('the runs dashboard in
     expect(await alias.evaluate((input: { validity: { valid: boolean } }) => input.validity.valid)).toBe(
       false,
     );
-    expect(JSON.parse(await readFile(join(registry, 'registry.json'), 'utf8')).aliases.production).toBe('v2');
+    expect(JSON.parse(await readFile(join(registry, 'registry.json'), 'utf8')).aliases.production).toBe('v1');
     // Past the browser's check (an old browser, a hand-made request), the registry refuses with its own sentence,
     // shown as an alert, and nothing changes.
     await alias.evaluate((input: { removeAttribute(name: string): void }) =>
@@ -256,7 +268,7 @@ describe.skipIf(chromiumPath === null && !process.env.CI)('the runs dashboard in
     const refusal = page.getByRole('alert');
     await expect.poll(() => refusal.textContent()).toContain("Alias 'Prod!' is not allowed");
     expect(await refusal.textContent()).toContain('Not promoted');
-    expect(JSON.parse(await readFile(join(registry, 'registry.json'), 'utf8')).aliases.production).toBe('v2');
+    expect(JSON.parse(await readFile(join(registry, 'registry.json'), 'utf8')).aliases.production).toBe('v1');
     await page.screenshot({ path: join(screenshots, 'dashboard-refused.png'), fullPage: true });
     expect(await accessibilityViolations(page)).toEqual([]);
     await atPhoneWidth(page, 'dashboard-registry-phone.png');
