@@ -7,6 +7,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureSampleModel } from './support/sample-model.js';
 
+const SHIPPED_MODEL = join(REPO_ROOT, 'reports', 'model');
+
 // Grad-CAM must point at the evidence the model uses: hiding the hottest region of the heat map should cost the
 // class more of its probability than hiding the coldest. Checked on real test MRIs with the real sample model.
 
@@ -90,12 +92,21 @@ describe('Grad-CAM on the sample model', () => {
     const alphas = Array.from({ length: cam.size * cam.size }, (_, i) => decoded.data[i * 4 + 3] as number);
     expect(alphas[hottest]).toBe(Math.max(...alphas));
   }, 60_000);
+});
 
-  // Skipped, and said so: on the sample model (64 px, 4 epochs, ~40 % validation accuracy) it does not hold. Measured
-  // 2026-12-04 on 16 test images: hot-patch masking lowered the class's log-probability more than cold-patch masking
-  // for 7 of 16 (all four gliomas; pituitary and no-tumour images mostly the other way). A weak model's evidence is
-  // not localised; this check needs a model that has learned the task (the full-data model), not this fixture.
-  it.skip('moves with the evidence: masking the hottest patch lowers the class score more than masking the coldest', async () => {
+// The evidence check needs a model that has learned the task: on the sample model (64 px, 4 epochs, ~40 % validation
+// accuracy) masking the hottest patch lowered the class more than masking the coldest for only 7 of 16 test images
+// (measured 2026-12-04); a weak model's evidence is not localised. The model the repository ships (the default
+// recipe on the full dataset, reports/model) has learned it, and is what a user's heat maps come from.
+describe('Grad-CAM on the shipped model', () => {
+  let explainer: Explainer;
+
+  beforeAll(async () => {
+    explainer = await loadExplainer(SHIPPED_MODEL, { backend: 'wasm' });
+  }, 300_000);
+  afterAll(() => explainer?.dispose());
+
+  it('moves with the evidence: masking the hottest patch lowers the class score more than masking the coldest', async () => {
     const { preprocessing, inputSize: size } = explainer.metadata;
     const black = (0 - preprocessing.mean) / preprocessing.std;
     const probes: Probe[] = [];
@@ -116,7 +127,7 @@ describe('Grad-CAM on the sample model', () => {
     }
     const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
     const hotWins = probes.filter((p) => p.dropHot > p.dropCold).length;
-    // On average and for most images, not necessarily every one: the sample model (64 px, 4 epochs) is weak.
+    // On average and for most images, not necessarily every one: a model's evidence is not always one patch.
     expect(mean(probes.map((p) => p.dropHot)), JSON.stringify(probes)).toBeGreaterThan(
       mean(probes.map((p) => p.dropCold)),
     );

@@ -67,7 +67,11 @@ async function build() {
   };
   await rm(join(here, 'dist'), { recursive: true, force: true });
   await esbuild.build({
-    entryPoints: { main: join(here, 'src/main.ts'), worker: join(here, 'src/inference/worker.ts') },
+    entryPoints: {
+      main: join(here, 'src/main.ts'),
+      worker: join(here, 'src/inference/worker.ts'),
+      'explain-worker': join(here, 'src/explain-worker.ts'),
+    },
     bundle: true,
     splitting: true,
     platform: 'node',

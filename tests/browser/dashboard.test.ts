@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { buildPage, dashboardHandler, type RunningWebServer, startWebServer } from '@mri/web';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accessibilityViolations } from '../support/accessibility.js';
 import { type BrowserSession, chromiumPath, launchChromium } from '../support/chromium.js';
 import { ensureSampleRuns, type SampleRuns } from '../support/sample-runs.js';
 
@@ -12,7 +13,12 @@ import { ensureSampleRuns, type SampleRuns } from '../support/sample-runs.js';
 // own commands wrote (two runs and a two-point sweep on the sample). Screenshots go to test-results/browser/.
 
 declare const document: {
-  activeElement: { getAttribute(name: string): string | null; tagName: string } | null;
+  activeElement: {
+    getAttribute(name: string): string | null;
+    tagName: string;
+    id: string;
+    textContent: string | null;
+  } | null;
   documentElement: { scrollWidth: number };
 };
 
@@ -126,6 +132,7 @@ describe.skipIf(chromiumPath === null && !process.env.CI)('the runs dashboard in
     expect(await rows.first().textContent()).toContain('sgd');
     await expect.poll(() => page.getByRole('status').textContent()).toBe('1 of 4 runs shown.');
     await page.getByLabel('Filter').fill('');
+    expect(await accessibilityViolations(page)).toEqual([]);
     await atPhoneWidth(page, 'dashboard-runs-phone.png');
     expect(problems).toEqual([]);
     await page.close();
@@ -152,6 +159,7 @@ describe.skipIf(chromiumPath === null && !process.env.CI)('the runs dashboard in
       'optimizer.name',
     );
     await page.screenshot({ path: join(screenshots, 'dashboard-run.png'), fullPage: true });
+    expect(await accessibilityViolations(page)).toEqual([]);
     await atPhoneWidth(page, 'dashboard-run-phone.png');
     expect(problems).toEqual([]);
     await page.close();
@@ -180,6 +188,7 @@ describe.skipIf(chromiumPath === null && !process.env.CI)('the runs dashboard in
     await page.getByLabel('Show identical keys too').check();
     expect(await diff.locator('tbody th').allTextContents()).toContain('data.image_size');
     await page.screenshot({ path: join(screenshots, 'dashboard-compare.png'), fullPage: true });
+    expect(await accessibilityViolations(page)).toEqual([]);
     await atPhoneWidth(page, 'dashboard-compare-phone.png');
     expect(problems).toEqual([]);
     await page.close();
@@ -199,40 +208,120 @@ describe.skipIf(chromiumPath === null && !process.env.CI)('the runs dashboard in
     );
     expect(await board.getByRole('link').count()).toBe(2);
     await page.screenshot({ path: join(screenshots, 'dashboard-sweeps.png'), fullPage: true });
+    expect(await accessibilityViolations(page)).toEqual([]);
     await atPhoneWidth(page, 'dashboard-sweeps-phone.png');
     expect(problems).toEqual([]);
     await page.close();
   }, 120_000);
 
-  it('shows the registry and promotes a version from the page, through the registry library', async () => {
+  it('shows the registry and promotes from the page, production only through the promotion gate', async () => {
     const page = await browser.context.newPage();
     const problems = watchConsole(page);
     await page.goto(`${web.url}/dashboard.html#/registry`);
-    const v2 = page.getByRole('row', { name: /^v2/ });
-    await v2.waitFor();
-    expect(await v2.textContent()).toContain('latest');
+    // The first training seeded the empty registry with the shipped model (v1, production); the two sample runs
+    // are v2 and v3, and the gate kept production on the shipped model.
+    const v3 = page.getByRole('row', { name: /^v3/ });
+    await v3.waitFor();
+    expect(await v3.textContent()).toContain('latest');
     expect(await page.getByRole('row', { name: /^v1/ }).textContent()).toContain('production');
     await page.screenshot({ path: join(screenshots, 'dashboard-registry.png'), fullPage: true });
 
+    // A sample-trained model is worse than the shipped one on the evaluation set: the gate refuses it, by keyboard.
     await page.getByLabel('Alias to point at v2').focus();
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
+    const gateRefusal = page.getByRole('alert');
+    await expect
+      .poll(() => gateRefusal.textContent(), { timeout: 60_000 })
+      .toMatch(/Refused: v2 is worse than production v1/);
+    expect(JSON.parse(await readFile(join(registry, 'registry.json'), 'utf8')).aliases.production).toBe('v1');
+
+    // Any other alias moves as asked.
+    await page.getByLabel('Alias to point at v2').fill('staging');
+    await page.getByRole('button', { name: 'Promote v2' }).click();
     await expect
       .poll(() => page.getByRole('status').first().textContent())
-      .toContain('production now points at v2.');
+      .toContain('staging now points at v2.');
     const index = JSON.parse(await readFile(join(registry, 'registry.json'), 'utf8'));
-    expect(index.aliases.production).toBe('v2');
-    await expect.poll(() => page.getByRole('row', { name: /^v2/ }).textContent()).toContain('production');
+    expect(index.aliases.staging).toBe('v2');
+    await expect.poll(() => page.getByRole('row', { name: /^v2/ }).textContent()).toContain('staging');
     // Focus scrolled the table to its promote column; show it from its start.
     await page.locator('.table-scroll').evaluate((region) => region.scrollTo(0, 0));
     await page.screenshot({ path: join(screenshots, 'dashboard-promoted.png'), fullPage: true });
 
-    // A refusal is the registry's own sentence, shown as an alert.
-    await page.getByLabel('Alias to point at v1').fill('Prod!');
-    await page.getByRole('button', { name: 'Promote v1' }).click();
+    expect(await accessibilityViolations(page)).toEqual([]);
+
     // The field's pattern stops a bad alias before it is sent; the browser says why, nothing changes.
-    expect(JSON.parse(await readFile(join(registry, 'registry.json'), 'utf8')).aliases.production).toBe('v2');
+    const alias = page.getByLabel('Alias to point at v1');
+    await alias.fill('Prod!');
+    await page.getByRole('button', { name: 'Promote v1' }).click();
+    expect(await alias.evaluate((input: { validity: { valid: boolean } }) => input.validity.valid)).toBe(
+      false,
+    );
+    expect(JSON.parse(await readFile(join(registry, 'registry.json'), 'utf8')).aliases.production).toBe('v1');
+    // Past the browser's check (an old browser, a hand-made request), the registry refuses with its own sentence,
+    // shown as an alert, and nothing changes.
+    await alias.evaluate((input: { removeAttribute(name: string): void }) =>
+      input.removeAttribute('pattern'),
+    );
+    await page.getByRole('button', { name: 'Promote v1' }).click();
+    const refusal = page.getByRole('alert');
+    await expect.poll(() => refusal.textContent()).toContain("Alias 'Prod!' is not allowed");
+    expect(await refusal.textContent()).toContain('Not promoted');
+    expect(JSON.parse(await readFile(join(registry, 'registry.json'), 'utf8')).aliases.production).toBe('v1');
+    await page.screenshot({ path: join(screenshots, 'dashboard-refused.png'), fullPage: true });
+    expect(await accessibilityViolations(page)).toEqual([]);
     await atPhoneWidth(page, 'dashboard-registry-phone.png');
+    // Chromium logs the refused request's 409 itself; nothing else may go wrong.
+    expect(problems.filter((p) => !/status of 409/.test(p))).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('moves between views by keyboard: the tabs mark the current view, focus goes to it, it is announced', async () => {
+    const page = await browser.context.newPage();
+    const problems = watchConsole(page);
+    await page.goto(`${web.url}/dashboard.html`);
+    await expect.poll(() => page.locator('table.data-table tbody tr').count()).toBe(4);
+    const focused = () =>
+      page.evaluate(() => {
+        const active = document.activeElement;
+        return `${active?.tagName.toLowerCase()}${active?.id ? `#${active.id}` : ''} ${active?.textContent?.trim().slice(0, 40)}`;
+      });
+    await page.evaluate(
+      'new Promise((painted) => requestAnimationFrame(() => requestAnimationFrame(painted)))',
+    );
+    const announcement = page.locator('p.visually-hidden[role="status"]');
+    // The skip link comes first, then the tabs, in reading order.
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('a Skip to content');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('a Runs');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('a Sweeps');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('dashboard-main');
+    await expect.poll(() => announcement.textContent()).toBe('Sweeps view');
+    expect(await page.title()).toBe('Sweeps · MRI runs dashboard');
+    const tab = (name: string) => page.getByRole('link', { name, exact: true });
+    expect(await tab('Sweeps').getAttribute('aria-current')).toBe('page');
+    expect(await tab('Runs').getAttribute('aria-current')).toBeNull();
+
+    // On to the registry the same way; the browser's Back returns to the sweeps, announced again.
+    await tab('Registry').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => announcement.textContent()).toBe('Model registry view');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('dashboard-main');
+    await page.goBack();
+    await expect.poll(() => announcement.textContent()).toBe('Sweeps view');
+
+    // On a fresh load, the skip link takes a keyboard user past the header, into the view.
+    await page.goto(`${web.url}/dashboard.html#/runs`);
+    await page.reload();
+    await expect.poll(() => page.locator('table.data-table tbody tr').count()).toBe(4);
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('a Skip to content');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('dashboard-main');
     expect(problems).toEqual([]);
     await page.close();
   }, 120_000);
@@ -249,6 +338,7 @@ describe.skipIf(chromiumPath === null && !process.env.CI)('the runs dashboard in
     await page.goto(`${empty.url}/dashboard.html#/run/2026-01-01%2F00-00-00`);
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('No run 2026-01-01/00-00-00');
     await page.screenshot({ path: join(screenshots, 'dashboard-missing-run.png'), fullPage: true });
+    expect(await accessibilityViolations(page)).toEqual([]);
     expect(problems.filter((p) => !/status of 404/.test(p))).toEqual([]);
     await page.close();
   }, 120_000);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildPage, type RunningWebServer, startWebServer } from '@mri/web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accessibilityViolations } from '../support/accessibility.js';
 import { type BrowserSession, chromiumPath, launchChromium } from '../support/chromium.js';
 import { ensureSampleModel } from '../support/sample-model.js';
 import { type RunningApi, startApiProcess } from './api-process.js';
@@ -81,6 +82,7 @@ describe.skipIf(chromiumPath === null && !process.env.CI)('the Grad-CAM overlay 
     await expect.poll(() => page.locator('.heatmap-controls output').textContent()).toBe('100 %');
     await slider.fill('70');
     await page.screenshot({ path: join(screenshots, 'heatmap.png'), fullPage: true });
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: join(screenshots, 'heatmap-phone.png'), fullPage: true });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);

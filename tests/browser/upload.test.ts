@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { buildPage, type RunningWebServer, startWebServer } from '@mri/web';
 import type { FileChooser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accessibilityViolations } from '../support/accessibility.js';
 import { type BrowserSession, chromiumPath, launchChromium } from '../support/chromium.js';
 import { ensureSampleModel } from '../support/sample-model.js';
 import { freePort, type RunningApi, startApiProcess } from './api-process.js';
@@ -144,6 +145,7 @@ describe.skipIf(chromiumPath === null && !process.env.CI)('the upload page in Ch
     expect(await page.getByRole('img', { name: `Preview of ${mri.name}` }).isVisible()).toBe(true);
 
     await page.screenshot({ path: join(screenshots, 'prediction.png'), fullPage: true });
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: join(screenshots, 'prediction-phone.png'), fullPage: true });
     // Nothing overflows sideways at phone width.
@@ -212,6 +214,7 @@ describe.skipIf(chromiumPath === null && !process.env.CI)('the upload page in Ch
     expect(await alert.textContent()).toContain('The API refused this file');
     expect(await alert.textContent()).toContain(message);
     await page.screenshot({ path: join(screenshots, 'refused.png'), fullPage: true });
+    expect(await accessibilityViolations(page)).toEqual([]);
     expect(problems.filter((problem) => !refusedFetch.test(problem))).toEqual([]);
     await page.close();
   }, 60_000);
@@ -245,6 +248,7 @@ describe.skipIf(chromiumPath === null && !process.env.CI)('the upload page in Ch
     expect(await alert.textContent()).toContain('API unreachable');
     expect(await alert.textContent()).toMatch(/Cannot reach the API at http:\/\/127\.0\.0\.1:\d+/);
     await page.screenshot({ path: join(screenshots, 'unreachable.png'), fullPage: true });
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.close();
   }, 60_000);
 });

@@ -261,7 +261,8 @@ async function plot(windows: Window[], path: string): Promise<void> {
       mark: { type: 'line', point: true },
       encoding: {
         x: { field: 't', type: 'quantitative', title: 'seconds' },
-        y: { field: 'value', type: 'quantitative', title: null },
+        // ',~f': a row of zeros reads "0", not "0.000000".
+        y: { field: 'value', type: 'quantitative', title: null, axis: { format: ',~f' } },
       },
     },
     resolve: { scale: { y: 'independent' } },

@@ -72,7 +72,14 @@ export async function buildApp(options: AppOptions): Promise<App> {
     // and an idle keep-alive socket is closed after a few seconds: slow or silent clients cannot pile up.
     requestTimeout: config.timeouts.bodyMs,
     keepAliveTimeout: config.timeouts.keepAliveMs,
-    http: { connectionsCheckingInterval: 1000 },
+    http: {
+      connectionsCheckingInterval: 1000,
+      // Node's headers deadline (60 s unless given here, where the server is made) must not exceed the request's:
+      // when it does, Node treats the longer one as the request's deadline, and a body dribbled in a byte a second
+      // was answered only after 60 s, whatever requestTimeout said. The headers and the body share one deadline.
+      requestTimeout: config.timeouts.bodyMs,
+      headersTimeout: config.timeouts.bodyMs,
+    },
     trustProxy: config.abuse.trustProxy,
   });
   const metrics = createMetrics();

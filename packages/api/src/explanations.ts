@@ -1,17 +1,25 @@
 /**
  * `POST /classify?explain=gradcam`: a Grad-CAM heat map for the answer's top class. Gradients need the tfjs layers
- * model, which the inference workers do not hold (they run the folded serving plan), so the explainer is loaded on
- * first use, on this thread, and explanations run one at a time: each blocks the event loop for its cost (measured
- * in the README), and at most MAX_WAITING wait; past that the request is refused with a 503, never queued forever.
+ * model, which the inference workers do not hold (they run the folded serving plan), so explanations run in a worker
+ * thread of their own (`explain-worker.ts`), started on first use: the event loop, and with it the probes, never
+ * waits for one. They run one at a time, and at most MAX_WAITING wait; past that the request is refused with a 503,
+ * never queued forever.
  */
-import { performance } from 'node:perf_hooks';
-import { preprocess } from '@mri/data';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { BackendChoice } from '@mri/model';
-import type { Explainer } from '@mri/model/explain';
 import { ApiError } from './errors.js';
+import type { ExplainReply, ExplainRequest } from './explain-worker.js';
 
 export const EXPLAIN_METHODS = ['gradcam'] as const;
 const MAX_WAITING = 4;
+
+const WORKER = fileURLToPath(
+  new URL(
+    import.meta.url.endsWith('.ts') ? './explain-worker-bootstrap.mjs' : './explain-worker.mjs',
+    import.meta.url,
+  ),
+);
 
 export interface Explanation {
   readonly method: 'gradcam';
@@ -32,8 +40,9 @@ export interface ExplanationsOptions {
 }
 
 export class Explanations {
-  private explainer: Promise<Explainer> | undefined;
-  private explainerDir: string | undefined;
+  private worker: Worker | undefined;
+  private readonly pending = new Map<number, (reply: ExplainReply) => void>();
+  private nextId = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private waiting = 0;
 
@@ -58,50 +67,63 @@ export class Explanations {
     image: Uint8Array,
     className: string,
   ): Promise<{ explanation: Explanation; ms: number }> {
-    const explainer = await this.load();
-    const started = performance.now();
-    const { metadata } = explainer;
-    // Decoded again here (the workers keep theirs): the bytes already passed the same checks there.
-    const input = await preprocess(image, metadata.preprocessing, { maxPixels: this.options.maxPixels });
-    const classIndex = metadata.classNames.indexOf(className);
-    const cam = explainer.gradCam(input, classIndex >= 0 ? classIndex : undefined);
-    const { heatmapPng } = await import('@mri/model/explain');
-    const { png, width, height } = await heatmapPng(cam.heat, cam.size);
+    const modelDir = this.options.modelDir();
+    if (modelDir === undefined) {
+      throw new ApiError(503, 'not_ready', 'No model is serving yet; retry in a moment.');
+    }
+    const id = this.nextId++;
+    // Transferred, not copied: a view of a larger buffer is copied out first so only its own bytes move.
+    const own =
+      image.byteOffset === 0 && image.byteLength === image.buffer.byteLength ? image : image.slice();
+    const request: ExplainRequest = {
+      id,
+      modelDir,
+      backend: this.options.backend,
+      maxPixels: this.options.maxPixels,
+      image: own,
+      className,
+    };
+    const reply = await new Promise<ExplainReply>((resolve) => {
+      this.pending.set(id, resolve);
+      this.started().postMessage(request, [own.buffer as ArrayBuffer]);
+    });
+    if (!reply.ok) throw new Error(`The explanation failed: ${reply.message}`);
     return {
       explanation: {
         method: 'gradcam',
-        class: cam.className,
-        layer: cam.layer,
-        heatmap: `data:image/png;base64,${png.toString('base64')}`,
-        width,
-        height,
+        class: reply.className,
+        layer: reply.layer,
+        heatmap: `data:image/png;base64,${Buffer.from(reply.png).toString('base64')}`,
+        width: reply.width,
+        height: reply.height,
       },
-      ms: performance.now() - started,
+      ms: reply.ms,
     };
   }
 
-  private load(): Promise<Explainer> {
-    const dir = this.options.modelDir();
-    if (dir === undefined) {
-      return Promise.reject(new ApiError(503, 'not_ready', 'No model is serving yet; retry in a moment.'));
-    }
-    if (this.explainer === undefined || this.explainerDir !== dir) {
-      const previous = this.explainer;
-      previous?.then((e) => e.dispose()).catch(() => undefined);
-      this.explainerDir = dir;
-      // Imported on first use: a service nobody asks for explanations never loads the layers model.
-      this.explainer = import('@mri/model/explain').then(({ loadExplainer }) =>
-        loadExplainer(dir, { backend: this.options.backend }),
-      );
-      this.explainer.catch(() => {
-        this.explainer = undefined;
-      });
-    }
-    return this.explainer;
+  /** The worker, started on the first explanation (a service nobody asks never loads the layers model). */
+  private started(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(WORKER);
+    worker.on('message', (reply: ExplainReply) => {
+      this.pending.get(reply.id)?.(reply);
+      this.pending.delete(reply.id);
+    });
+    // A worker that dies fails what it held, and the next explanation starts a new one.
+    const lost = (message: string) => {
+      if (this.worker === worker) this.worker = undefined;
+      for (const [id, settle] of this.pending) settle({ id, ok: false, message });
+      this.pending.clear();
+    };
+    worker.on('error', (error) => lost(error.message));
+    worker.on('exit', (code) => lost(`the explanation worker exited with code ${code}`));
+    this.worker = worker;
+    return worker;
   }
 
   async close(): Promise<void> {
-    const explainer = await this.explainer?.catch(() => undefined);
-    explainer?.dispose();
+    const worker = this.worker;
+    this.worker = undefined;
+    await worker?.terminate();
   }
 }

@@ -1,5 +1,5 @@
 /**
- * `pnpm bench:explain [MODEL_DIR] [--rounds N]`: what a Grad-CAM explanation costs beside the classification it
+ * `pnpm bench:gradcam [MODEL_DIR] [--rounds N]`: what a Grad-CAM explanation costs beside the classification it
  * explains, on one thread: per round, one image through the serving plan's forward pass (what /classify runs) and
  * one Grad-CAM (forward and backward on the layers model, plus the PNG), alternating, so both see the same machine.
  * Prints JSON: medians in ms and their ratio. MODEL_DIR is a model folder (e.g. a run's `model/`).
@@ -14,7 +14,7 @@ const args = process.argv.slice(2);
 const rounds = Number(args[args.indexOf('--rounds') + 1] ?? 30) || 30;
 const modelArg = args.find((a) => !a.startsWith('--') && a !== String(rounds));
 if (!modelArg) {
-  console.error('Name a model folder: pnpm bench:explain MODEL_DIR [--rounds N].');
+  console.error('Name a model folder: pnpm bench:gradcam MODEL_DIR [--rounds N].');
   process.exit(2);
 }
 const modelDir = resolve(modelArg);

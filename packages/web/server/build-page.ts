@@ -14,14 +14,25 @@ export interface BuildPageOptions {
 /** The production build of the page, as `vite build` makes it, quietly (warnings and errors only). */
 export async function buildPage(options: BuildPageOptions = {}): Promise<string> {
   const outDir = options.outDir ?? defaultDistDir;
-  await build({
-    configFile: fileURLToPath(new URL('../vite.config.ts', import.meta.url)),
-    root: webPackageDir,
-    logLevel: 'warn',
-    build: { outDir, emptyOutDir: true },
-    ...(options.apiUrl === undefined
-      ? {}
-      : { define: { 'import.meta.env.VITE_API_URL': JSON.stringify(options.apiUrl) } }),
-  });
+  // Vite decides "production" from NODE_ENV when one is set (the JSX runtime, React's build, import.meta.env.PROD),
+  // and vitest sets it to `test`: the browser tests then drove React's development build, twice the size and with
+  // every effect run twice, not the page users get. Production for the build, whatever the caller runs under.
+  const callerNodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({
+      configFile: fileURLToPath(new URL('../vite.config.ts', import.meta.url)),
+      root: webPackageDir,
+      logLevel: 'warn',
+      mode: 'production',
+      build: { outDir, emptyOutDir: true },
+      ...(options.apiUrl === undefined
+        ? {}
+        : { define: { 'import.meta.env.VITE_API_URL': JSON.stringify(options.apiUrl) } }),
+    });
+  } finally {
+    if (callerNodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = callerNodeEnv;
+  }
   return outDir;
 }

@@ -19,5 +19,13 @@ describe('buildPage', () => {
       'https://baked.example.org',
     );
     expect(assets.some((name) => name.endsWith('.css'))).toBe(true);
+    // Production React and JSX even under vitest, which runs with NODE_ENV=test; the caller's NODE_ENV is kept.
+    expect(process.env.NODE_ENV).toBe('test');
+    const scripts = await Promise.all(
+      assets
+        .filter((name) => name.endsWith('.js'))
+        .map((name) => readFile(join(outDir, 'assets', name), 'utf8')),
+    );
+    expect(scripts.filter((code) => /jsxDEV|react-dom\.development/.test(code))).toEqual([]);
   }, 60_000);
 });

@@ -180,7 +180,7 @@ describe('the dashboard endpoint', () => {
     ]);
   });
 
-  it('shows the registry newest first with aliases, and promotes through the registry', async () => {
+  it('shows the registry newest first with aliases, and moves an alias through the registry', async () => {
     const before = await getJson('/api/registry');
     expect(before.body).toMatchObject({ writable: true, aliases: { latest: 'v2', production: 'v1' } });
     const versions = before.body.versions as unknown as {
@@ -192,11 +192,21 @@ describe('the dashboard endpoint', () => {
       ['v2', ['latest'], []],
       ['v1', ['production'], []],
     ]);
-    const response = await promote({ version: 'v2', alias: 'production' });
+    const response = await promote({ version: 'v2', alias: 'staging' });
     expect(response.status).toBe(200);
     const index = JSON.parse(await readFile(join(root, 'registry', 'registry.json'), 'utf8'));
-    expect(index.aliases.production).toBe('v2');
+    expect(index.aliases.staging).toBe('v2');
   });
+
+  it('moves production only through the promotion gate, which cannot score these weightless models', async () => {
+    const response = await promote({ version: 'v2', alias: 'production' });
+    expect(response.status).toBe(409);
+    const { error } = (await response.json()) as { error: string };
+    expect(error).toMatch(/\.$/);
+    expect(error).not.toMatch(/\n\s+at /);
+    const index = JSON.parse(await readFile(join(root, 'registry', 'registry.json'), 'utf8'));
+    expect(index.aliases.production).toBe('v1');
+  }, 120_000);
 
   it("refuses a promotion with the registry's own sentence or a clear reason", async () => {
     const unknown = await promote({ version: 'v9', alias: 'production' });

@@ -1,7 +1,7 @@
 /**
  * The model registry as the dashboard shows it, through @mri/registry (a folder or gs://): versions newest first,
- * the aliases on each, and the promotion gate's comparisons when the entries carry them. Promoting goes through
- * the registry's own `promote`, so the page obeys the same gate as `pnpm registry promote`.
+ * the aliases on each, and the promotion gate's comparisons when the entries carry them. Moving `production` from
+ * the page runs `pnpm registry promote` itself (gated-promote.ts), so the page obeys the same gate.
  */
 import type { ModelRegistry, RegistryEntry } from '@mri/registry';
 import type { RegistryVersion, RegistryView } from '../../src/dashboard/records.js';

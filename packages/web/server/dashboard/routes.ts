@@ -6,7 +6,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { REPO_ROOT } from '@mri/data/paths';
-import { type ModelRegistry, openBlobStore, openRegistry } from '@mri/registry';
+import { type ModelRegistry, openBlobStore, openRegistry, PRODUCTION } from '@mri/registry';
+import { promoteThroughGate } from './gated-promote.js';
 import { isWritableRegistry, readRegistryView } from './registry-view.js';
 import { RunRecords } from './run-records.js';
 
@@ -89,6 +90,11 @@ async function promote(registry: ModelRegistry, request: IncomingMessage): Promi
   const { version, alias } = (body ?? {}) as { version?: unknown; alias?: unknown };
   if (typeof version !== 'string' || typeof alias !== 'string')
     throw new HttpError(400, 'Name the version and the alias: {"version": "v2", "alias": "production"}.');
+  if (alias === PRODUCTION) {
+    const outcome = await promoteThroughGate(registry.store.url, version, alias);
+    if (!outcome.promoted) throw new HttpError(409, outcome.sentence);
+    return { version, alias, ...outcome.result };
+  }
   try {
     const entry = await registry.promote(version, alias);
     return { version: entry.version, alias };

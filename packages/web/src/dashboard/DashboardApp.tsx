@@ -52,14 +52,17 @@ export function DashboardApp() {
   const announce = useCallback((message: string) => setAnnouncement(message), []);
   const section = route.view === 'run' || route.view === 'compare' ? 'runs' : route.view;
 
-  // A new view is a new page to a screen reader: say which, and move focus to it (not on the first load).
-  const first = useRef(true);
+  // A new view is a new page to a screen reader: say which, and move focus to it (not on the first load). Compared
+  // with the view last shown rather than counted, so an effect run twice for one view (React's StrictMode does
+  // that in development) does not take the focus from a keyboard user who has not moved yet.
+  const shown = useRef<string | null>(null);
   useEffect(() => {
     document.title = `${titles[route.view]} · MRI runs dashboard`;
-    if (first.current) {
-      first.current = false;
-      return;
-    }
+    const href = hrefOf(route);
+    const first = shown.current === null;
+    const same = shown.current === href;
+    shown.current = href;
+    if (first || same) return;
     setAnnouncement(`${titles[route.view]} view`);
     main.current?.focus();
   }, [route]);
