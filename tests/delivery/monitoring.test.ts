@@ -1,15 +1,16 @@
 /**
  * Monitoring as code (deploy/monitoring): the alert policies and the dashboard, validated against the fields the
  * Cloud Monitoring v3 API requires of an AlertPolicy and a Dashboard, and every metric their PromQL names checked
- * against what the API really exports (its own metrics registry).
+ * against what the API really exports (a scrape of the running service).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { buildApp } from '../../packages/api/src/app.js';
-import { testConfig } from '../../packages/api/test/support/server.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const ALERTS = join(ROOT, 'deploy/monitoring/alerts');
@@ -68,10 +69,34 @@ const Dashboard = z.strictObject({
 
 /** Metric names the API exposes on /metrics, with the series a histogram adds. */
 async function exportedMetrics(): Promise<Set<string>> {
-  // What a scrape of the service reads (some gauges are registered with their route), not one module's list.
-  const { app } = await buildApp({ config: testConfig() });
+  // What a scrape of the service reads (some gauges are registered with their route), not one module's list: the
+  // service as its own process, on an empty registry it does not seed (no model needed to serve /metrics).
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'packages/api/src/main.ts')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_FORMAT: 'json',
+      MODEL: 'production',
+      REGISTRY: mkdtempSync(join(tmpdir(), 'monitoring-')),
+      SEED_MODEL: '',
+      PREDICTION_LOG: '',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const exited = once(child, 'exit');
   try {
-    const text = (await app.inject({ url: '/metrics' })).body;
+    let stderr = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', (chunk) => {
+        stderr += chunk;
+        const address = stderr.match(/"address":"(http:\/\/[^"]+)"/)?.[1];
+        if (address) resolve(address);
+      });
+      child.once('exit', (code) => reject(new Error(`the API exited with ${code}: ${stderr}`)));
+    });
+    const text = await (await fetch(`${url}/metrics`)).text();
     const names = new Set<string>();
     for (const [, name, type] of text.matchAll(/^# TYPE (\S+) (\S+)$/gm)) {
       names.add(name as string);
@@ -80,7 +105,8 @@ async function exportedMetrics(): Promise<Set<string>> {
     }
     return names;
   } finally {
-    await app.close();
+    child.kill('SIGTERM');
+    await exited;
   }
 }
 

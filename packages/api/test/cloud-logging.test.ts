@@ -1,4 +1,7 @@
 import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createLogger } from '@mri/logging';
 import { describe, expect, it } from 'vitest';
@@ -69,12 +72,14 @@ describe('logs Cloud Logging understands', () => {
         { level: 30, msg: 'listening' },
       ],
     ] as const) {
-      // No model behind the alias: the service still starts and says where it listens.
+      // An empty registry, not seeded: no model behind the alias, and the service still starts and says where it
+      // listens.
       const { child, stderr } = await serve({
         ...env,
         LOG_FORMAT: '',
         MODEL: 'production',
-        REGISTRY: '/nonexistent',
+        REGISTRY: mkdtempSync(join(tmpdir(), 'api-logging-')),
+        SEED_MODEL: '',
       });
       const exited = once(child, 'exit');
       child.kill('SIGTERM');
