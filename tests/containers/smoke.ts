@@ -199,6 +199,10 @@ async function drainOnSigterm(engine: Engine, registry: string) {
     'MAX_WAIT_MS=1000',
     '-e',
     'MAX_BATCH=256',
+    // The pixel cap (two images of the default size) would send every pair at once, whatever MAX_WAIT_MS says:
+    // lifted, requests wait in the batch for the full second, so some are in flight when SIGTERM comes.
+    '-e',
+    'MAX_BATCH_PIXELS=4194304',
     '-v',
     `${registry}:/app/registry:ro`,
     tag('api'),
