@@ -1,4 +1,4 @@
-import { IdempotencyStrategy, Storage, type StorageOptions } from '@google-cloud/storage';
+import type { Storage, StorageOptions } from '@google-cloud/storage';
 import type { BlobStore, Versioned } from './contract.js';
 import { StorageError } from './errors.js';
 import { checkKey, checkPrefix } from './keys.js';
@@ -26,7 +26,9 @@ interface ApiError {
 /** A blob store in a GCS bucket under an optional prefix, over the official client. */
 export class GcsStore implements BlobStore {
   readonly url: string;
-  private readonly storage: Storage;
+  // The client (with google-auth-library and gaxios) loads on first use: a service that only reads a local model
+  // must not pay for it at start.
+  private client: Promise<Storage> | undefined;
   private readonly resumableThreshold: number;
 
   constructor(
@@ -36,26 +38,36 @@ export class GcsStore implements BlobStore {
   ) {
     this.url = prefix ? `gs://${bucket}/${prefix}` : `gs://${bucket}`;
     this.resumableThreshold = options.resumableThreshold ?? DEFAULT_RESUMABLE_THRESHOLD;
-    this.storage = new Storage({
-      ...(options.apiEndpoint ? { apiEndpoint: options.apiEndpoint } : {}),
-      ...(options.projectId ? { projectId: options.projectId } : {}),
-      ...(options.keyFilename ? { keyFilename: options.keyFilename } : {}),
-      retryOptions: {
-        // Every write replaces a whole object with bytes we still hold, so retrying one is always safe.
-        idempotencyStrategy: IdempotencyStrategy.RetryAlways,
-        ...options.retryOptions,
-      },
-    });
   }
 
-  private file(key: string, generation?: number) {
+  private storage(): Promise<Storage> {
+    const options = this.options;
+    this.client ??= import('@google-cloud/storage').then(
+      ({ IdempotencyStrategy, Storage }) =>
+        new Storage({
+          ...(options.apiEndpoint ? { apiEndpoint: options.apiEndpoint } : {}),
+          ...(options.projectId ? { projectId: options.projectId } : {}),
+          ...(options.keyFilename ? { keyFilename: options.keyFilename } : {}),
+          retryOptions: {
+            // Every write replaces a whole object with bytes we still hold, so retrying one is always safe.
+            idempotencyStrategy: IdempotencyStrategy.RetryAlways,
+            ...options.retryOptions,
+          },
+        }),
+    );
+    return this.client;
+  }
+
+  private async file(key: string, generation?: number) {
     const name = this.prefix ? `${this.prefix}/${checkKey(key)}` : checkKey(key);
-    return this.storage.bucket(this.bucket).file(name, generation === undefined ? {} : { generation });
+    return (await this.storage())
+      .bucket(this.bucket)
+      .file(name, generation === undefined ? {} : { generation });
   }
 
   async read(key: string): Promise<Uint8Array | undefined> {
     try {
-      const [bytes] = await this.file(key).download();
+      const [bytes] = await (await this.file(key)).download();
       return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     } catch (error) {
       if (this.isMissingObject(error)) return undefined;
@@ -73,14 +85,14 @@ export class GcsStore implements BlobStore {
     for (let attempt = 0; attempt < 10; attempt++) {
       let generation: number;
       try {
-        const [metadata] = await this.file(key).getMetadata();
+        const [metadata] = await (await this.file(key)).getMetadata();
         generation = Number(metadata.generation);
       } catch (error) {
         if (this.isMissingObject(error)) return undefined;
         throw this.explain(error, key);
       }
       try {
-        const [bytes] = await this.file(key, generation).download();
+        const [bytes] = await (await this.file(key, generation)).download();
         return {
           bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
           generation: String(generation),
@@ -117,7 +129,7 @@ export class GcsStore implements BlobStore {
     const resumable = data.byteLength >= this.resumableThreshold;
     try {
       // A GCS object appears only once its upload completes, so a reader never sees part of one.
-      await this.file(key).save(data, {
+      await (await this.file(key)).save(data, {
         resumable,
         ...(resumable && this.options.chunkSize ? { chunkSize: this.options.chunkSize } : {}),
         ...(ifGenerationMatch === undefined ? {} : { preconditionOpts: { ifGenerationMatch } }),
@@ -131,7 +143,7 @@ export class GcsStore implements BlobStore {
 
   async exists(key: string): Promise<boolean> {
     try {
-      const [found] = await this.file(key).exists();
+      const [found] = await (await this.file(key)).exists();
       return found;
     } catch (error) {
       throw this.explain(error, key);
@@ -142,7 +154,7 @@ export class GcsStore implements BlobStore {
     checkPrefix(prefix);
     const base = this.prefix ? `${this.prefix}/` : '';
     try {
-      const [files] = await this.storage
+      const [files] = await (await this.storage())
         .bucket(this.bucket)
         .getFiles({ prefix: base + prefix, autoPaginate: true });
       return files.map((file) => file.name.slice(base.length)).sort();
@@ -153,7 +165,7 @@ export class GcsStore implements BlobStore {
 
   async delete(key: string): Promise<void> {
     try {
-      await this.file(key).delete({ ignoreNotFound: true });
+      await (await this.file(key)).delete({ ignoreNotFound: true });
     } catch (error) {
       throw this.explain(error, key);
     }
