@@ -15,18 +15,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { multipartBody } from './load.js';
-import { freePort, launch, peakRssMb, stop } from './servers.js';
-
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-const SERVE_FLAGS =
-  (
-    JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
-  ).scripts.serve?.match(/--[\w-]+(?:=\S+)?/g) ?? [];
+import { freePort, launch, peakRssMb, REPO, SERVE_FLAGS, stop } from './servers.js';
 
 const argv = await yargs(hideBin(process.argv))
   .option('model', {

@@ -9,20 +9,21 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DEFAULT_IMAGE_SIZE } from '@mri/data';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { type LoadResult, loadTest } from './load.js';
 import { buildBenchModel } from './models.js';
-import { freePort, launch, peakRssMb, type RunningServer, settle, stop } from './servers.js';
-
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-/** The V8 flags of `pnpm serve` (the root package.json's script), read from there so the two cannot drift apart. */
-const SERVE_FLAGS =
-  (
-    JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
-  ).scripts.serve?.match(/--[\w-]+(?:=\S+)?/g) ?? [];
+import {
+  freePort,
+  launch,
+  peakRssMb,
+  REPO,
+  type RunningServer,
+  SERVE_FLAGS,
+  settle,
+  stop,
+} from './servers.js';
 
 const argv = await yargs(hideBin(process.argv))
   .option('connections', { type: 'number', default: 20 })

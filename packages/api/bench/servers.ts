@@ -4,10 +4,27 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { multipartBody } from './load.js';
+
+/** The repository root: benchmarks run the service as `pnpm serve` runs it, from there. */
+export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** The V8 flags of `pnpm serve` (the root package.json's script), read from there so the two cannot drift apart. */
+export const SERVE_FLAGS =
+  (
+    JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+  ).scripts.serve?.match(/--[\w-]+(?:=\S+)?/g) ?? [];
+
+/** jemalloc, as the API image preloads it, where this machine has it. */
+export const JEMALLOC = [
+  '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2',
+  '/usr/lib/aarch64-linux-gnu/libjemalloc.so.2',
+].find((path) => existsSync(path));
 
 export interface RunningServer {
   readonly name: string;

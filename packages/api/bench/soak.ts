@@ -7,11 +7,10 @@
  * latency over time next to it (`--png`, default soak.png in the working directory).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
@@ -20,17 +19,7 @@ import { hideBin } from 'yargs/helpers';
 import { largeJpeg } from './large-image.js';
 import { multipartBody } from './load.js';
 import { buildBenchModel } from './models.js';
-import { freePort } from './servers.js';
-
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-const SERVE_FLAGS =
-  (
-    JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
-  ).scripts.serve?.match(/--[\w-]+(?:=\S+)?/g) ?? [];
-const JEMALLOC = [
-  '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2',
-  '/usr/lib/aarch64-linux-gnu/libjemalloc.so.2',
-].find((path) => existsSync(path));
+import { freePort, JEMALLOC, REPO, SERVE_FLAGS } from './servers.js';
 
 const argv = await yargs(hideBin(process.argv))
   .option('minutes', { type: 'number', default: 10 })

@@ -12,29 +12,18 @@
  * <= 100 ms. Prints a line per phase, and the figures as JSON on the last line.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { largeJpeg } from './large-image.js';
 import { multipartBody } from './load.js';
 import { buildBenchModel } from './models.js';
-import { freePort } from './servers.js';
-
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-const SERVE_FLAGS =
-  (
-    JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
-  ).scripts.serve?.match(/--[\w-]+(?:=\S+)?/g) ?? [];
-const JEMALLOC = [
-  '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2',
-  '/usr/lib/aarch64-linux-gnu/libjemalloc.so.2',
-].find((path) => existsSync(path));
+import { freePort, JEMALLOC, REPO, SERVE_FLAGS } from './servers.js';
 
 /** The allocator settings compared: glibc as it is, glibc with two arenas, jemalloc preloaded (the image's). */
 const ALLOCATORS: Record<string, Record<string, string>> = {
