@@ -1,13 +1,14 @@
 /**
  * Real run folders for the dashboard's tests: two training runs and a two-point sweep on the embedded sample, made
  * by the trainer's own commands (as a user would), with the two runs registered in their own registry. Built once
- * and cached under .cache/sample-runs/<hash> (the hash covers the commands and the sources they run), like the
- * sample model; callers copy the registry before changing it.
+ * and cached under .cache/sample-runs/<hash> (the hash covers the commands and the sources they run), with the
+ * sample model's hash and lock. Built in place, not staged and renamed like the sample model: run folders and the
+ * registry record where they are. Callers copy the registry before changing it.
  */
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { contentHash, withLock } from '@mri/model/testing';
 import { REPO_ROOT } from '@mri/trainer';
 
 const COMMON = ['data.image_size=64', 'workers=0', 'training.early_stopping_patience=0'];
@@ -43,73 +44,49 @@ export async function ensureSampleRuns(): Promise<SampleRuns> {
   const root = join(CACHE, fixtureHash());
   const result = { outputs: join(root, 'outputs'), registry: join(root, 'registry') };
   if (existsSync(join(root, 'complete'))) return result;
-  await withLock(join(CACHE, 'lock'), async () => {
-    if (existsSync(join(root, 'complete'))) return;
-    rmSync(root, { recursive: true, force: true });
-    mkdirSync(root, { recursive: true });
-    const sweepFile = join(root, 'sweep.yaml');
-    writeFileSync(sweepFile, SWEEP);
-    const where = [`output_dir=${result.outputs}`, `registry.url=${result.registry}`];
-    for (const [command, ...overrides] of COMMANDS) {
-      const extra = command === 'sweep' ? ['--file', sweepFile] : [];
-      const run = spawnSync(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          'packages/trainer/src/cli.ts',
-          command as string,
-          ...extra,
-          ...overrides,
-          ...where,
-        ],
-        { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'warn' } },
-      );
-      if (run.status !== 0) throw new Error(`pnpm ${command} failed for the sample runs:\n${run.stderr}`);
-    }
-    writeFileSync(join(root, 'complete'), '');
-  });
+  await withLock(
+    join(CACHE, 'lock'),
+    async () => {
+      if (existsSync(join(root, 'complete'))) return;
+      rmSync(root, { recursive: true, force: true });
+      mkdirSync(root, { recursive: true });
+      const sweepFile = join(root, 'sweep.yaml');
+      writeFileSync(sweepFile, SWEEP);
+      const where = [`output_dir=${result.outputs}`, `registry.url=${result.registry}`];
+      for (const [command, ...overrides] of COMMANDS) {
+        const extra = command === 'sweep' ? ['--file', sweepFile] : [];
+        const run = spawnSync(
+          process.execPath,
+          [
+            '--import',
+            'tsx',
+            'packages/trainer/src/cli.ts',
+            command as string,
+            ...extra,
+            ...overrides,
+            ...where,
+          ],
+          { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'warn' } },
+        );
+        if (run.status !== 0) throw new Error(`pnpm ${command} failed for the sample runs:\n${run.stderr}`);
+      }
+      writeFileSync(join(root, 'complete'), '');
+    },
+    LOCK_STALE_MS,
+  );
   return result;
 }
 
 function fixtureHash(): string {
-  const hash = createHash('sha256').update(JSON.stringify({ COMMANDS, SWEEP }));
-  for (const dir of [
-    'sample/brain-mri',
-    'configs',
-    'packages/data/src',
-    'packages/model/src',
-    'packages/trainer/src',
-  ]) {
-    for (const file of filesUnder(join(REPO_ROOT, dir)))
-      hash.update(relative(REPO_ROOT, file)).update(readFileSync(file));
-  }
-  return hash.digest('hex').slice(0, 16);
-}
-
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name))
-    .sort();
-}
-
-async function withLock(lockDir: string, work: () => Promise<void>): Promise<void> {
-  mkdirSync(join(lockDir, '..'), { recursive: true });
-  for (;;) {
-    try {
-      mkdirSync(lockDir);
-      break;
-    } catch {
-      const age = Date.now() - (statSync(lockDir, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-      if (age > LOCK_STALE_MS) rmSync(lockDir, { recursive: true, force: true });
-      else await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-  try {
-    await work();
-  } finally {
-    rmSync(lockDir, { recursive: true, force: true });
-  }
+  return contentHash({
+    salt: JSON.stringify({ COMMANDS, SWEEP }),
+    root: REPO_ROOT,
+    inputs: [
+      'sample/brain-mri',
+      'configs',
+      'packages/data/src',
+      'packages/model/src',
+      'packages/trainer/src',
+    ].map((dir) => join(REPO_ROOT, dir)),
+  });
 }

@@ -2,6 +2,8 @@
  * `@mri/model/testing`: real models for other packages' tests, built through this package (never the trainer), so
  * a package that depends on `model` can test against a trained artifact without reaching past its dependencies.
  */
+
+export { contentHash, withLock } from './testing/cached-build.js';
 export {
   cachedBuild,
   ensureSampleModel,

@@ -37,7 +37,8 @@ export async function cachedBuild(options: CachedBuild): Promise<string> {
   return target;
 }
 
-function contentHash(options: CachedBuild): string {
+/** A hash of `salt` and of every file under `inputs` (its path relative to `root`, then its bytes). */
+export function contentHash(options: Pick<CachedBuild, 'inputs' | 'root' | 'salt'>): string {
   const hash = createHash('sha256').update(options.salt);
   for (const input of options.inputs) {
     for (const file of filesUnder(input)) {
@@ -56,7 +57,15 @@ function filesUnder(path: string): string[] {
     .sort();
 }
 
-async function withLock(lockDir: string, work: () => Promise<void>): Promise<void> {
+/**
+ * Runs `work` holding a lock folder, so parallel processes build one at a time; a lock older than `staleMs` was
+ * left by a killed holder and is taken over.
+ */
+export async function withLock(
+  lockDir: string,
+  work: () => Promise<void>,
+  staleMs = LOCK_STALE_MS,
+): Promise<void> {
   mkdirSync(join(lockDir, '..'), { recursive: true });
   for (;;) {
     try {
@@ -64,7 +73,7 @@ async function withLock(lockDir: string, work: () => Promise<void>): Promise<voi
       break;
     } catch {
       const age = Date.now() - (statSync(lockDir, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-      if (age > LOCK_STALE_MS) rmSync(lockDir, { recursive: true, force: true });
+      if (age > staleMs) rmSync(lockDir, { recursive: true, force: true });
       else await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
