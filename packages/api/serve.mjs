@@ -2,28 +2,45 @@
 // Running compiled code instead of tsx saves each worker thread its own TypeScript loader: measured here,
 // ~120 MB less resident memory with two workers, and a faster start. `--build-only` compiles and exits
 // (for container images: build once, then `node packages/api/dist/main.mjs`).
-import { copyFile, readdir, rm, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { copyFileSync, readdirSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { basename, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const packages = join(here, '..');
 const entry = join(here, 'dist', 'main.mjs');
 
-/** Newest modification time of what the bundle depends on: this recipe, every @mri package's sources, the install. */
-async function newestSource() {
+/**
+ * Packages left outside the bundle, loaded from node_modules at run time: native addons (their binaries cannot be
+ * bundled) and the large clients a service loads only on first use.
+ */
+const UNBUNDLED = ['sharp', '@napi-rs/image', '@google-cloud/storage', 'pino-pretty'];
+
+/** Files under each @mri package's src/, relative to it. */
+function sources(name) {
+  try {
+    return readdirSync(join(packages, name, 'src'), { recursive: true });
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Newest modification time of what the bundle depends on: this recipe, every @mri package's sources, the install.
+ * Synchronous on purpose: a few hundred stat calls in a row take milliseconds, where awaiting each one in turn
+ * added tens of milliseconds to every start.
+ */
+function newestSource() {
+  const mtime = (path) => statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0;
   // An install can move dependencies, whose resolved paths the bundle records.
-  let newest = await stat(join(packages, '..', 'node_modules', '.modules.yaml')).then(
-    (info) => info.mtimeMs,
-    () => 0,
+  let newest = Math.max(
+    mtime(join(packages, '..', 'node_modules', '.modules.yaml')),
+    mtime(fileURLToPath(import.meta.url)),
   );
-  newest = Math.max(newest, (await stat(fileURLToPath(import.meta.url))).mtimeMs);
-  for (const name of await readdir(packages)) {
-    const src = join(packages, name, 'src');
-    const files = await readdir(src, { recursive: true }).catch(() => []);
-    for (const file of files) {
-      if (!/\.(ts|mjs|wasm)$/.test(file)) continue;
-      newest = Math.max(newest, (await stat(join(src, file))).mtimeMs);
+  for (const name of readdirSync(packages)) {
+    for (const file of sources(name)) {
+      if (/\.(ts|mjs|wasm)$/.test(file)) newest = Math.max(newest, mtime(join(packages, name, 'src', file)));
     }
   }
   return newest;
@@ -33,12 +50,14 @@ async function build() {
   const esbuild = await import('esbuild');
   // Dependencies stay outside the bundle but are resolved now, from the package that imports them, so a
   // workspace package's own dependencies (not hoisted to the api package) are found at run time too.
+  // Dependencies are bundled with the service: a few files instead of hundreds of modules to resolve, stat, read
+  // and wrap one by one (Fastify, its plugins, ajv, zod, prom-client, pino), which was most of the main thread's
+  // start (README, "Running compiled"). esbuild honours each package's own "sideEffects", so what nothing calls is
+  // left out.
   const external = {
     name: 'external-dependencies',
     setup(builder) {
       builder.onResolve({ filter: /^[^./]/ }, async (args) => {
-        // Workspace packages are bundled; those that import nothing for its effect say so in their package.json
-        // ("sideEffects"), so the bundle keeps what the service calls and drops the rest.
         if (args.path.startsWith('@mri/') || args.pluginData === 'resolving') return undefined;
         if (args.path.startsWith('node:')) return { path: args.path, external: true };
         const found = await builder.resolve(args.path, {
@@ -47,10 +66,15 @@ async function build() {
           pluginData: 'resolving',
         });
         if (found.errors.length > 0) return { errors: found.errors };
+        // A Node built-in named without `node:`.
+        if (!isAbsolute(found.path)) return { path: args.path, external: true };
         if (args.path.startsWith('@tensorflow/')) return { path: found.path, namespace: 'required' };
-        // Declared free of side effects, so an import whose bindings nothing uses is dropped and its package never
-        // loaded. tfjs is the exception: its backends register themselves on import.
-        return { path: found.path, external: true, sideEffects: false };
+        // Resolved now, from the package that imports it, so a workspace package's own dependencies (not hoisted
+        // to the api package) are found at run time too.
+        if (UNBUNDLED.some((name) => args.path === name || args.path.startsWith(`${name}/`))) {
+          return { path: found.path, external: true };
+        }
+        return { path: found.path };
       });
       // tfjs ships CommonJS bundles of several MB. Imported from ESM, Node first scans each for its export names
       // (cjs-module-lexer): ~0.35 s of a worker's start-up here. Required, they just load. tfjs registers its
@@ -91,22 +115,18 @@ async function build() {
   // bundle now, from any depth of a package's sources; without them the data package's SIMD resize falls back to
   // scalar JavaScript and the kernels package's convolution to XNNPACK's, quietly.
   const copied = new Map();
-  for (const name of await readdir(packages)) {
-    const src = join(packages, name, 'src');
-    for (const file of await readdir(src, { recursive: true }).catch(() => [])) {
+  for (const name of readdirSync(packages)) {
+    for (const file of sources(name)) {
       if (!file.endsWith('.wasm')) continue;
+      const from = join(packages, name, 'src', file);
       const base = basename(file);
-      if (copied.has(base))
-        throw new Error(`${join(src, file)} and ${copied.get(base)} share a name in dist/`);
-      copied.set(base, join(src, file));
-      await copyFile(join(src, file), join(here, 'dist', base));
+      if (copied.has(base)) throw new Error(`${from} and ${copied.get(base)} share a name in dist/`);
+      copied.set(base, from);
+      copyFileSync(from, join(here, 'dist', base));
     }
   }
 }
 
-const built = await stat(entry).then(
-  (info) => info.mtimeMs,
-  () => 0,
-);
-if (built < (await newestSource())) await build();
+const built = statSync(entry, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+if (built < newestSource()) await build();
 if (!process.argv.includes('--build-only')) await import(entry);
