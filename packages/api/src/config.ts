@@ -1,5 +1,5 @@
 /**
- * The service's configuration: read from the environment once, at the edge (main.ts), validated here, and passed
+ * The service's configuration: read from the environment once, at the edge (start.ts), validated here, and passed
  * down as a plain typed object. Nothing below this module reads `process.env`.
  */
 import { availableParallelism } from 'node:os';

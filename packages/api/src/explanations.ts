@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import type { BackendChoice } from '@mri/model';
 import { ApiError } from './errors.js';
 import type { ExplainReply, ExplainRequest } from './explain-worker.js';
+import { holdSharp } from './native-libraries.js';
 
 export const EXPLAIN_METHODS = ['gradcam'] as const;
 const MAX_WAITING = 4;
@@ -71,6 +72,8 @@ export class Explanations {
     if (modelDir === undefined) {
       throw new ApiError(503, 'not_ready', 'No model is serving yet; retry in a moment.');
     }
+    // The worker encodes its heat map with sharp.
+    await holdSharp();
     const id = this.nextId++;
     // Transferred, not copied: a view of a larger buffer is copied out first so only its own bytes move.
     const own =

@@ -100,7 +100,7 @@ export class ModelFollower {
     if (!this.service.model) this.service.problem = `No model to serve yet. ${reason}`;
   }
 
-  /** Marks a version as refused (main.ts, when the first load failed) so it is not retried every interval. */
+  /** Marks a version as refused (start.ts, when the first load failed) so it is not retried every interval. */
   refuse(version: string | undefined, reason: string): void {
     this.refused = version;
     this.service.problem = this.sentence(version, reason);

@@ -110,7 +110,7 @@ export class InferenceService implements BatchRunner {
 
   /**
    * Loads a model into a fresh pool of workers and, once it has loaded and passed its self-check, serves it.
-   * `pool` lets main.ts start the workers before the HTTP stack. Rejects with ModelRefusedError, leaving whatever
+   * `pool` lets start.ts start the workers before the HTTP stack. Rejects with ModelRefusedError, leaving whatever
    * served before still serving.
    */
   async load(source: ModelSource, pool?: InferencePool): Promise<ModelInfo> {

@@ -2,7 +2,8 @@ import { decodeGray, normalise, readHeader } from '@mri/data';
 import { loadServingClassifier } from '@mri/model/serving';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { decodeForModel, decodePlan } from '../src/inference/decode.js';
+import { decodeForModel } from '../src/inference/decode.js';
+import { decodePlan } from '../src/inference/decode-plan.js';
 import { readSample, sampleImages } from './support/sample.js';
 import { testModel } from './support/server.js';
 

@@ -1,47 +1,43 @@
 /**
- * Decoding an upload for the model, with memory bounded by what the model needs rather than by what the client sent.
+ * Decoding an upload for the model, with memory bounded by what the model needs rather than by what the client sent
+ * (the plan, and why, in decode-plan.ts).
  *
- * A JPEG far larger than the model's input is decoded at 1/2, 1/4 or 1/8 scale inside libjpeg (DCT scaling, through
- * sharp/libvips' shrink-on-load): a 2240x2240 phone photo becomes 280x280 while it is decoded, ~0.2 MB of samples
- * instead of 15 MB, in a fraction of the time. The last step, to the model's size, is still the data package's
- * `grayResize`, the kernel training used. Every other image takes the data package's `decodeGray` unchanged.
- * Scores from the two paths agree closely (test/decode.test.ts states the tolerance).
+ * A large JPEG is decoded at reduced scale through sharp/libvips' shrink-on-load; the last step, to the model's
+ * size, is still the data package's `grayResize`, the kernel training used. Every other image takes the data
+ * package's `decodeGray` unchanged. Scores from the two paths agree closely (test/decode.test.ts states the
+ * tolerance).
+ *
+ * sharp is loaded on the first large JPEG, not with the worker: libvips is ~0.2 s of a worker's start-up that most
+ * services never use (uploads from the web page and the dataset are small).
  */
 import { decodeGray, grayResize, ImageError, type ImageHeader, readHeader } from '@mri/data';
-import sharp from 'sharp';
+import type { Sharp, SharpOptions } from 'sharp';
+import { decodePlan, type Scale } from './decode-plan.js';
 
-// libvips would otherwise keep decoded images in its operation cache and run a thread pool per pipeline: here each
-// call is one small decode whose result is consumed at once, so both only cost memory.
-sharp.cache(false);
-sharp.concurrency(1);
+type SharpFactory = (input: Uint8Array, options: SharpOptions) => Sharp;
 
-/** DCT scale denominators libjpeg offers. */
-type Scale = 1 | 2 | 4 | 8;
-
-export interface DecodePlan {
-  readonly scale: Scale;
-  /** Native memory the decode needs at its peak: the decoded samples at that scale. */
-  readonly bytes: number;
-}
+let beforeSharp: () => Promise<void> = async () => {};
+let loadingSharp: Promise<SharpFactory> | undefined;
 
 /**
- * The largest DCT scaling that still leaves at least twice the model's size on the short side, so the final
- * bicubic resize has real pixels to average (and the answer stays close to a full decode's).
+ * Runs before sharp is first loaded on this thread. A worker thread must not be the only holder of libvips (its exit
+ * would unload a library other threads still use), so the inference worker asks the main thread to load it first.
  */
-export function decodePlan(header: ImageHeader, size: number): DecodePlan {
-  const channels = header.format === 'jpeg' ? Math.min(header.components ?? 3, 3) : 4;
-  let scale: Scale = 1;
-  if (header.format === 'jpeg' && header.components !== 4) {
-    const short = Math.min(header.width, header.height);
-    for (const candidate of [8, 4, 2] as const) {
-      if (short / candidate >= 2 * size) {
-        scale = candidate;
-        break;
-      }
-    }
-  }
-  const pixels = Math.ceil(header.width / scale) * Math.ceil(header.height / scale);
-  return { scale, bytes: pixels * channels };
+export function onFirstSharpLoad(prepare: () => Promise<void>): void {
+  beforeSharp = prepare;
+}
+
+function sharpFactory(): Promise<SharpFactory> {
+  loadingSharp ??= beforeSharp()
+    .then(() => import('sharp'))
+    .then(({ default: sharp }) => {
+      // libvips would otherwise keep decoded images in its operation cache and run a thread pool per pipeline: here
+      // each call is one small decode whose result is consumed at once, so both only cost memory.
+      sharp.cache(false);
+      sharp.concurrency(1);
+      return sharp;
+    });
+  return loadingSharp;
 }
 
 /** The image as 8-bit grey at size x size; throws ImageError (the data package's) for anything unreadable. */
@@ -61,6 +57,7 @@ export async function decodeForModel(
 }
 
 async function decodeScaled(bytes: Uint8Array, header: ImageHeader, scale: Scale) {
+  const sharp = await sharpFactory();
   try {
     // The size libjpeg's scaled decode produces, so sharp's shrink-on-load does all of the reduction and its own
     // resampler has nothing left to do (or almost nothing, when a side is not a multiple of the scale).

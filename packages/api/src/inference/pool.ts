@@ -6,11 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { ArtifactMetadata, BackendName } from '@mri/model';
-import type { ItemResult, WorkerMessage, WorkerOptions } from './protocol.js';
-// The workers decode with sharp (decode.ts). A native library loaded only by worker threads is unloaded when the
-// last of them exits, and loading it again in a new worker (a model swap, a replaced worker) then fails: loaded once
-// here, on the main thread, it stays for the life of the process.
-import 'sharp';
+import { holdSharp } from '../native-libraries.js';
+import type { ItemResult, MainMessage, WorkerMessage, WorkerOptions } from './protocol.js';
 
 const BOOTSTRAP = fileURLToPath(
   new URL(import.meta.url.endsWith('.ts') ? './worker-bootstrap.mjs' : './worker.mjs', import.meta.url),
@@ -44,7 +41,7 @@ export class InferencePool {
   onIdle: () => void = () => {};
 
   /**
-   * `othersAfter`: the other workers start once the first has loaded and this has settled. main.ts passes the HTTP
+   * `othersAfter`: the other workers start once the first has loaded and this has settled. start.ts passes the HTTP
    * stack's start, so the second loader does not compete with it for the cores before the first answer.
    */
   constructor(
@@ -86,7 +83,7 @@ export class InferencePool {
         image.byteOffset === 0 && image.byteLength === image.buffer.byteLength ? image : image.slice(),
       );
       slot.worker.postMessage(
-        { type: 'classify', id, images: owned },
+        { type: 'classify', id, images: owned } satisfies MainMessage,
         owned.map((image) => image.buffer as ArrayBuffer),
       );
     });
@@ -113,14 +110,8 @@ export class InferencePool {
   }
 
   private spawn(): Slot {
-    // Workers created from now on get a `gc` function: they collect their dead buffers themselves (worker.ts).
-    setFlagsFromString('--expose-gc');
-    // A small young generation: a worker's garbage is per-batch tensors' wrappers, and the default (up to 48 MB
-    // per isolate) costs resident memory with no measurable speed-up.
-    const worker = new Worker(BOOTSTRAP, {
-      workerData: this.options,
-      resourceLimits: { maxYoungGenerationSizeMb: 4 },
-    });
+    const worker = takePrestarted() ?? startWorker();
+    worker.postMessage({ type: 'load', options: this.options } satisfies MainMessage);
     const slot: Slot = { worker, loaded: false, busy: undefined };
     worker.on('message', (message: WorkerMessage) => this.receive(slot, message));
     worker.on('error', (error) => this.lose(slot, error));
@@ -134,6 +125,12 @@ export class InferencePool {
         slot.loaded = true;
         this.settleFirstLoad.resolve({ metadata: message.metadata, backend: message.backend });
         this.onIdle();
+        return;
+      case 'hold-sharp':
+        holdSharp().then(
+          () => slot.worker.postMessage({ type: 'sharp-held' } satisfies MainMessage),
+          (error: unknown) => this.lose(slot, error instanceof Error ? error : new Error(String(error))),
+        );
         return;
       case 'load-failed':
         this.closing = true;
@@ -167,4 +164,35 @@ export class InferencePool {
     }
     this.slots[index] = this.spawn();
   }
+}
+
+function startWorker(): Worker {
+  // Workers created from now on get a `gc` function: they collect their dead buffers themselves (worker.ts).
+  setFlagsFromString('--expose-gc');
+  // A small young generation: a worker's garbage is per-batch tensors' wrappers, and the default (up to 48 MB
+  // per isolate) costs resident memory with no measurable speed-up.
+  return new Worker(BOOTSTRAP, { resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+}
+
+let prestarted: Worker | undefined;
+
+/**
+ * Starts an inference worker before the model is known. A worker's own start (a Node realm, tfjs, the wasm backend)
+ * is the longest path to the first answer; begun as the process starts (main.ts), it runs while the main thread
+ * reads its configuration, resolves the model and loads the HTTP stack. The first pool adopts it.
+ */
+export function prestartWorker(): void {
+  prestarted ??= startWorker();
+}
+
+/** Stops the pre-started worker when no pool will adopt it now (no model to serve yet). */
+export function releasePrestartedWorker(): Promise<unknown> {
+  const worker = takePrestarted();
+  return worker ? worker.terminate() : Promise.resolve();
+}
+
+function takePrestarted(): Worker | undefined {
+  const worker = prestarted;
+  prestarted = undefined;
+  return worker;
 }

@@ -7,6 +7,12 @@ export interface WorkerOptions {
   readonly maxPixels: number;
 }
 
+/** The main thread's messages to a worker. */
+export type MainMessage =
+  | { readonly type: 'load'; readonly options: WorkerOptions }
+  | ClassifyRequest
+  | { readonly type: 'sharp-held' };
+
 export interface ClassifyRequest {
   readonly type: 'classify';
   readonly id: number;
@@ -34,4 +40,6 @@ export type WorkerMessage =
       readonly preprocessMs: number;
       readonly inferenceMs: number;
     }
-  | { readonly type: 'batch-failed'; readonly id: number; readonly message: string };
+  | { readonly type: 'batch-failed'; readonly id: number; readonly message: string }
+  /** The worker is about to load sharp: the main thread loads it first (see native-libraries.ts). */
+  | { readonly type: 'hold-sharp' };

@@ -4,17 +4,29 @@
  * bad image fails alone and never takes its batch-mates down.
  */
 import { performance } from 'node:perf_hooks';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { type ImageError, imageStatistics, normalise } from '@mri/data';
 import type { BackendChoice, Classifier } from '@mri/model';
 import { loadServingClassifier } from '@mri/model/serving';
-import { decodeForModel } from './decode.js';
-import type { ClassifyRequest, ImageStats, ItemResult, WorkerMessage, WorkerOptions } from './protocol.js';
+import { decodeForModel, onFirstSharpLoad } from './decode.js';
+import type {
+  ClassifyRequest,
+  ImageStats,
+  ItemResult,
+  MainMessage,
+  WorkerMessage,
+  WorkerOptions,
+} from './protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('worker.ts runs only as a worker thread.');
-const options = workerData as WorkerOptions;
 const post = (message: WorkerMessage) => port.postMessage(message);
+// A worker may start before the model is known (pool.ts, prestartWorker): which model to load is its first message.
+const options = await new Promise<WorkerOptions>((resolve) => {
+  port.once('message', (message: MainMessage) => {
+    if (message.type === 'load') resolve(message.options);
+  });
+});
 
 let classifier: Classifier;
 try {
@@ -52,7 +64,22 @@ async function selfCheck(model: Classifier, dir: string): Promise<void> {
   }
 }
 
-port.on('message', (request: ClassifyRequest) => {
+let sharpHeld: () => void = () => {};
+onFirstSharpLoad(
+  () =>
+    new Promise<void>((resolve) => {
+      sharpHeld = resolve;
+      post({ type: 'hold-sharp' });
+    }),
+);
+
+port.on('message', (message: MainMessage) => {
+  if (message.type === 'sharp-held') {
+    sharpHeld();
+    return;
+  }
+  if (message.type !== 'classify') return;
+  const request = message;
   classify(request).catch((error: unknown) => {
     post({
       type: 'batch-failed',

@@ -5,13 +5,14 @@
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { MultipartFile } from '@fastify/multipart';
-import { type ImageError, readHeader } from '@mri/data';
+import type { ImageError } from '@mri/data';
+import { readHeader } from '@mri/data/header';
 import type { FastifyInstance, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import { type MemoryBudget, OverBudgetError, type Reservation } from '../admission.js';
 import { ApiError, imageError, overloaded } from '../errors.js';
 import { EXPLAIN_METHODS, type Explanations } from '../explanations.js';
 import { QueueFullError } from '../inference/batcher.js';
-import { decodePlan } from '../inference/decode.js';
+import { decodePlan } from '../inference/decode-plan.js';
 import { errorResponses } from '../schemas.js';
 import type { InferenceService } from '../service.js';
 
