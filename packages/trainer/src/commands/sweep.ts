@@ -5,11 +5,11 @@
  */
 import { join } from 'node:path';
 import { createLogger, type Logger } from '@mri/logging';
+import { createRunDir, SWEEPS_DIR } from '@mri/run-records';
 import type { Argv, CommandModule } from 'yargs';
 import { composeConfig } from '../config/index.js';
 import { UserError } from '../errors.js';
 import { CONFIG_DIR, fromRepo } from '../paths.js';
-import { createRunDir } from '../runs/run-dir.js';
 import type { TrainFn } from '../sweep/sweep.js';
 import { CLOUD_TARGETS, type CloudTarget } from '../sweep/targets.js';
 import { type ConfigArgs, printResult, stopOnInterrupt, stopRequested, withConfig } from './shared.js';
@@ -128,7 +128,7 @@ export async function runCloudSweep(args: CloudSweepArgs, context: CloudSweepCon
       ...(args.parallelism === undefined ? {} : { parallelism: args.parallelism }),
       ...(args['service-account'] === undefined ? {} : { serviceAccount: args['service-account'] }),
     },
-    createRunDir(join(outputDir, 'sweeps', 'submitted')),
+    createRunDir(join(outputDir, SWEEPS_DIR, 'submitted')),
   );
   if (args.submit) runGcloud(submission.commands);
   else

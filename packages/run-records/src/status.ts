@@ -1,8 +1,9 @@
 /**
- * A run's status as its folder tells it. A live run keeps `status: 'running'` in metrics.json with its process, host
- * and a heartbeat it refreshes while it trains; a run killed outright (`kill -9`, an out-of-memory kill, a preempted
- * machine) cannot say so itself, so a reader calls a running run whose process is gone, or whose heartbeat has
- * lapsed, `interrupted`. Such a run resumes from its last checkpoint (`pnpm train --resume <run dir>`).
+ * A run's status as its folder tells it, the one rule the trainer (`pnpm runs`, resume) and the dashboard share. A
+ * live run keeps `status: 'running'` in metrics.json with its process, host and a heartbeat it refreshes while it
+ * trains; a run killed outright (`kill -9`, an out-of-memory kill, a preempted machine) cannot say so itself, so a
+ * reader calls a running run whose process is gone, or whose heartbeat has lapsed, `interrupted`. Such a run resumes
+ * from its last checkpoint (`pnpm train --resume <run dir>`).
  */
 import { hostname } from 'node:os';
 
