@@ -6,6 +6,7 @@
  * from its last checkpoint (`pnpm train --resume <run dir>`).
  */
 import { hostname } from 'node:os';
+import { processAlive } from '@mri/atomic-file';
 
 /** How often a live run refreshes its heartbeat. */
 export const HEARTBEAT_MS = 30_000;
@@ -24,16 +25,6 @@ export function liveFields(now = new Date()): LiveFields {
   return { status: 'running', pid: process.pid, host: hostname(), heartbeat_at: now.toISOString() };
 }
 
-/** Whether process `pid` exists on this machine (EPERM: it exists, under another user). */
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * The status to show for a run's metrics.json: what it says, except that a `running` run whose process has ended on
  * this machine, or whose heartbeat is older than HEARTBEAT_LAPSE_MS (another machine), is `interrupted`.
@@ -42,7 +33,7 @@ export function runStatus(
   metrics: Readonly<Record<string, unknown>>,
   now = Date.now(),
   thisHost = hostname(),
-  exists: (pid: number) => boolean = processExists,
+  exists: (pid: number) => boolean = processAlive,
 ): string {
   const status = typeof metrics.status === 'string' ? metrics.status : 'unknown';
   if (status !== 'running') return status;
