@@ -1,5 +1,5 @@
 /** Run folders: their layout, their files, and the status a reader shows for one. */
-export { createRunDir, SWEEPS_DIR, startedAt, sweepOf } from './layout.js';
+export { createRunDir, LEADERBOARD_FILE, SWEEPS_DIR, startedAt, sweepOf } from './layout.js';
 export {
   findRunFolders,
   flattenConfig,

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 
 /** The folder under the output folder that holds sweeps (and, under it, cloud sweep tasks and submissions). */
 export const SWEEPS_DIR = 'sweeps';
+/** A sweep's ranking, in its folder beside its runs: `{ metric, runs: [{ rank, score, run_dir, ... }] }`. */
+export const LEADERBOARD_FILE = 'leaderboard.json';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 

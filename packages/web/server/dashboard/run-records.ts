@@ -6,6 +6,7 @@
 import { posix } from 'node:path';
 import {
   isRecord,
+  LEADERBOARD_FILE,
   numbers,
   parseJsonRecord,
   parseRun,
@@ -90,7 +91,7 @@ export class RunRecords {
   }
 
   async sweeps(): Promise<SweepBoard[]> {
-    const keys = (await this.store.list('')).filter((k) => posix.basename(k) === 'leaderboard.json');
+    const keys = (await this.store.list('')).filter((k) => posix.basename(k) === LEADERBOARD_FILE);
     const boards = await Promise.all(
       keys
         .sort()
