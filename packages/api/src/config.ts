@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { DEFAULT_IMAGE_SIZE } from '@mri/data/spec';
 import { BACKEND_CHOICES, type BackendChoice } from '@mri/model/contract';
-import { SHIPPED_MODEL_DIR } from '@mri/registry';
+import { SHIPPED_MODEL_DIR } from '@mri/registry/shipped';
 import { z } from 'zod';
 
 const MB = 1024 * 1024;
