@@ -17,6 +17,7 @@ export default defineConfig({
         'packages/kernels/src/**': { lines: 80 },
         'packages/model/src/**': { lines: 80 },
         'packages/registry/src/**': { lines: 80 },
+        'packages/run-records/src/**': { lines: 80 },
       },
     },
   },

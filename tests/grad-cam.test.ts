@@ -2,12 +2,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { preprocess } from '@mri/data';
 import { type Explainer, heatmapPng, loadExplainer } from '@mri/model/explain';
+import { SHIPPED_MODEL_DIR } from '@mri/registry';
 import { REPO_ROOT } from '@mri/trainer';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureSampleModel } from './support/sample-model.js';
 
-const SHIPPED_MODEL = join(REPO_ROOT, 'reports', 'model');
+const SHIPPED_MODEL = join(REPO_ROOT, SHIPPED_MODEL_DIR);
 
 // Grad-CAM must point at the evidence the model uses: hiding the hottest region of the heat map should cost the
 // class more of its probability than hiding the coldest. Checked on real test MRIs with the real sample model.

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SHIPPED_ENTRY_FILE, SHIPPED_MODEL_DIR } from '@mri/registry';
 import { describe, expect, it } from 'vitest';
 import { contextSources, isPinned, parseDockerfile, variables } from './dockerfile.js';
 
@@ -135,15 +136,15 @@ describe.each(DOCKERFILES)('%s', (name) => {
 describe('the shipped model', () => {
   // Both images seed an empty registry with it (the API at start, the trainer before it registers).
   it.each(['api.Dockerfile', 'trainer.Dockerfile'])(
-    '%s carries reports/model, its registry entry included, into the final stage',
+    '%s carries the shipped model, its registry entry included, into the final stage',
     (name) => {
       const finalStage = read(name).at(-1);
       const sources = (finalStage?.instructions ?? [])
         .filter((i) => i.keyword === 'COPY')
         .flatMap((i) => contextSources(i));
-      expect(sources).toContain('reports/model');
-      for (const file of ['registry-entry.json', 'model.json', 'weights.bin', 'metadata.json']) {
-        expect(existsSync(join(ROOT, 'reports/model', file)), `reports/model/${file}`).toBe(true);
+      expect(sources).toContain(SHIPPED_MODEL_DIR);
+      for (const file of [SHIPPED_ENTRY_FILE, 'model.json', 'weights.bin', 'metadata.json']) {
+        expect(existsSync(join(ROOT, SHIPPED_MODEL_DIR, file)), `${SHIPPED_MODEL_DIR}/${file}`).toBe(true);
       }
     },
   );

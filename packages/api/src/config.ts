@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { DEFAULT_IMAGE_SIZE } from '@mri/data/spec';
 import { BACKEND_CHOICES, type BackendChoice } from '@mri/model/contract';
+import { SHIPPED_MODEL_DIR } from '@mri/registry/shipped';
 import { z } from 'zod';
 
 const MB = 1024 * 1024;
@@ -29,7 +30,7 @@ export const envSchema = z.object({
    * The model an empty registry is seeded with as `production` when MODEL is an alias (default: the one the
    * repository ships, reports/model); empty: never seed, wait for a registration instead.
    */
-  SEED_MODEL: z.string().default('reports/model'),
+  SEED_MODEL: z.string().default(SHIPPED_MODEL_DIR),
   BACKEND: z.enum(BACKEND_CHOICES).default('wasm'),
   /** Inference workers, each with its own wasm instance. */
   WORKERS: integer(1).max(16).default(Math.min(2, availableParallelism())),

@@ -59,12 +59,20 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array): vo
 export function isStaleTemp(name: string): boolean {
   const pid = Number(TEMP_NAME.exec(name)?.[1] ?? Number.NaN);
   if (!Number.isInteger(pid) || pid === process.pid) return false;
+  return !processAlive(pid);
+}
+
+/**
+ * Whether process `pid` exists on this machine: the one liveness test of every writer that leaves its pid behind (a
+ * temp file here, a lock file, a running run's metrics.json). Only "no such process" counts as gone; EPERM means it
+ * exists under another user, and anything else is taken as alive, so nothing of a live writer is ever cleared.
+ */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return false;
+    return true;
   } catch (error) {
-    // EPERM: the process exists under another user, so it is alive.
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }
 

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   isStaleTemp,
   isTempName,
+  processAlive,
   removeStaleTemps,
   removeStaleTempsSync,
   tempPathFor,
@@ -130,6 +131,14 @@ describe('removeStaleTemps', () => {
     // Another live process (the one that started this one): its temp file may be about to be renamed.
     expect(isStaleTemp(`.tmp-${process.ppid}-0-0123456789ab-a`)).toBe(false);
     expect(isStaleTemp('a.jpg')).toBe(false);
+  });
+
+  it('asks the one liveness test: this process and its parent live, a finished one is gone', () => {
+    expect([processAlive(process.pid), processAlive(process.ppid), processAlive(GONE_PID)]).toEqual([
+      true,
+      true,
+      false,
+    ]);
   });
 
   it('removes dead writers’ temp files, in subfolders when asked, and keeps live ones and real files', async () => {

@@ -1,7 +1,7 @@
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SAMPLE_ROOT } from '@mri/data';
+import { copySample } from '@mri/data/testing';
 import { afterEach } from 'vitest';
 
 const made: string[] = [];
@@ -18,15 +18,5 @@ export function tempDir(prefix = 'mri-data-cli-'): string {
 
 /** A small Kaggle-layout copy of the sample: `perClass` training images per class, no Testing split. */
 export function sampleCopy(perClass: number): string {
-  const root = tempDir();
-  for (const name of readdirSync(join(SAMPLE_ROOT, 'Training')).sort()) {
-    const target = join(root, 'Training', name);
-    mkdirSync(target, { recursive: true });
-    for (const file of readdirSync(join(SAMPLE_ROOT, 'Training', name))
-      .sort()
-      .slice(0, perClass)) {
-      cpSync(join(SAMPLE_ROOT, 'Training', name, file), join(target, file));
-    }
-  }
-  return root;
+  return copySample(tempDir(), perClass);
 }

@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -6,6 +6,7 @@ import type { Logger } from '@mri/logging';
 import { pino } from 'pino';
 import { afterEach } from 'vitest';
 import { SAMPLE_ROOT } from '../src/paths.js';
+import { copySample } from '../src/testing.js';
 
 export { SAMPLE_ROOT };
 
@@ -23,17 +24,7 @@ export function tempDir(prefix = 'mri-data-'): string {
 
 /** A small Kaggle-layout copy of the sample: `perClass` training images per class, no Testing split. */
 export function sampleCopy(perClass = 6): string {
-  const root = tempDir();
-  for (const name of readdirSync(join(SAMPLE_ROOT, 'Training')).sort()) {
-    const target = join(root, 'Training', name);
-    mkdirSync(target, { recursive: true });
-    for (const file of readdirSync(join(SAMPLE_ROOT, 'Training', name))
-      .sort()
-      .slice(0, perClass)) {
-      cpSync(join(SAMPLE_ROOT, 'Training', name, file), join(target, file));
-    }
-  }
-  return root;
+  return copySample(tempDir(), perClass);
 }
 
 export function writeFile(path: string, data: string | Uint8Array): void {

@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArtifactError, createTrainEngine, loadClassifier, type TrainEngine } from '../src/index.js';
 import { loadServingClassifier } from '../src/serving/index.js';
-import { engineOptions, syntheticBatch } from './fixtures.js';
+import { engineOptions, syntheticBatch, TEST_SPEC } from './fixtures.js';
 
 const root = mkdtempSync(join(tmpdir(), 'model-artifact-'));
 const saved = join(root, 'model');
 const metadata = {
-  preprocessing: { version: 1, size: 32, channels: 1, mean: 0.5, std: 0.25 },
+  preprocessing: TEST_SPEC,
   configHash: 'abc123',
   metrics: { val_accuracy: 0.5 },
 } as const;

@@ -1,7 +1,11 @@
 import { seededRandom } from '@mri/data/random';
+import { specFor } from '@mri/data/spec';
 import type { Batch, EngineOptions } from '../src/contract.js';
 
 export const CLASSES = ['glioma', 'meningioma', 'notumor', 'pituitary'] as const;
+
+/** The product's preprocessing at the 32 px the unit tests train at. */
+export const TEST_SPEC = specFor(32);
 
 /**
  * Seeded, learnable synthetic images: each class is a bright blob in its own quadrant, over noise. Stand-ins for

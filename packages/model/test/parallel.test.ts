@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type BackendName, createTrainEngine, type EngineOptions, loadClassifier } from '../src/index.js';
 import { shardBounds } from '../src/parallel/parallel-engine.js';
-import { engineOptions, maxAbsDiff, syntheticBatch } from './fixtures.js';
+import { engineOptions, maxAbsDiff, syntheticBatch, TEST_SPEC } from './fixtures.js';
 
 async function run(overrides: Partial<EngineOptions>, steps: number, batchSize = 16) {
   const engine = await createTrainEngine(engineOptions(overrides));
@@ -79,8 +79,7 @@ describe('data-parallel training', () => {
     expect(embedded.values).toHaveLength(3 * 128);
 
     const dir = mkdtempSync(join(tmpdir(), 'parallel-save-'));
-    const preprocessing = { version: 1, size: 32, channels: 1, mean: 0.5, std: 0.25 } as const;
-    await a.engine.save(join(dir, 'model'), { preprocessing, configHash: 'p', metrics: {} });
+    await a.engine.save(join(dir, 'model'), { preprocessing: TEST_SPEC, configHash: 'p', metrics: {} });
     const classifier = await loadClassifier(join(dir, 'model'), { backend: 'wasm' });
     const probe = syntheticBatch(32, 5, 99);
     expect(Array.from(await classifier.predict(probe.images, 5))).toEqual(

@@ -3,14 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ArchitectureName } from '../src/contract.js';
+import { ARCHITECTURE_NAMES, type ArchitectureName } from '../src/contract.js';
 import { ArtifactError, createTrainEngine, loadClassifier } from '../src/index.js';
 import { loadServingClassifier } from '../src/serving/index.js';
-import { engineOptions, syntheticBatch } from './fixtures.js';
+import { engineOptions, syntheticBatch, TEST_SPEC } from './fixtures.js';
 
 const root = mkdtempSync(join(tmpdir(), 'model-serving-'));
 const metadata = {
-  preprocessing: { version: 1, size: 32, channels: 1, mean: 0.5, std: 0.25 },
+  preprocessing: TEST_SPEC,
   configHash: 'serving',
   metrics: {},
 } as const;
@@ -27,14 +27,14 @@ async function saved(architecture: ArchitectureName): Promise<string> {
 
 const dirs = new Map<ArchitectureName, string>();
 beforeAll(async () => {
-  for (const architecture of ['compact', 'simple_cnn', 'resnet18'] as const) {
+  for (const architecture of ARCHITECTURE_NAMES) {
     dirs.set(architecture, await saved(architecture));
   }
 }, 180_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('serving loader', () => {
-  it.each(['compact', 'simple_cnn', 'resnet18'] as const)(
+  it.each(ARCHITECTURE_NAMES)(
     '%s: answers what loadClassifier answers, within float rounding',
     async (architecture) => {
       const dir = dirs.get(architecture) as string;

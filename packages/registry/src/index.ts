@@ -25,7 +25,8 @@ export {
   type RegistrationInfo,
   type RegistryLogger,
 } from './registry.js';
-export { ensureSeeded, SHIPPED_ENTRY_FILE, SHIPPED_MODEL_DIR, SHIPPED_SOURCE } from './seed.js';
+export { ensureSeeded } from './seed.js';
+export { SHIPPED_ENTRY_FILE, SHIPPED_MODEL_DIR, SHIPPED_SOURCE } from './shipped.js';
 export { openBlobStore } from './store.js';
 
 export const DEFAULT_REGISTRY_URL = 'registry';

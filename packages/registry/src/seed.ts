@@ -9,12 +9,7 @@ import { join } from 'node:path';
 import { fromRepo } from '@mri/data/paths';
 import type { RegistryEntry } from './index-file.js';
 import type { ModelRegistry, RegistrationInfo } from './registry.js';
-
-/** Where the shipped model lives in the repository, with its model card and its registry entry beside it. */
-export const SHIPPED_MODEL_DIR = 'reports/model';
-/** The registry entry the shipped model is imported with (what its training run recorded). */
-export const SHIPPED_ENTRY_FILE = 'registry-entry.json';
-export const SHIPPED_SOURCE = 'shipped';
+import { SHIPPED_ENTRY_FILE, SHIPPED_MODEL_DIR, SHIPPED_SOURCE } from './shipped.js';
 
 /**
  * Imports the shipped model as `production` when the registry has no version at all; returns its entry then, and

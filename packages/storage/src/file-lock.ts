@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { processAlive } from '@mri/atomic-file';
 import { StorageError } from './errors.js';
 
 export interface LockOptions {
@@ -81,19 +82,9 @@ async function readOwner(lockPath: string): Promise<Owner | undefined | 'gone'> 
 }
 
 async function isStale(lockPath: string, owner: Owner | undefined, staleMs: number): Promise<boolean> {
-  if (owner && owner.host === hostname() && !isAlive(owner.pid)) return true;
+  if (owner && owner.host === hostname() && !processAlive(owner.pid)) return true;
   const info = await stat(lockPath).catch(() => undefined);
   return info !== undefined && Date.now() - info.mtimeMs > staleMs;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Renaming is atomic: of several processes recovering the same lock, exactly one moves it aside. */

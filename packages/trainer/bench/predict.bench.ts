@@ -13,6 +13,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { untrainedModel } from '@mri/model/testing';
+import { SHIPPED_MODEL_DIR } from '@mri/registry';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { REPO_ROOT } from '../src/paths.js';
@@ -86,7 +87,7 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'bench-predict-'));
   let runs = 0;
   const ours = (model: string): Side => ({
-    label: `pnpm predict --model ${model === 'reports/model' ? model : 'resnet18@224 (untrained)'}`,
+    label: `pnpm predict --model ${model === SHIPPED_MODEL_DIR ? model : 'resnet18@224 (untrained)'}`,
     command: () => [
       process.execPath,
       '--import',
@@ -120,7 +121,7 @@ async function main(): Promise<void> {
   });
   try {
     const pairs: { name: string; ours: Side; theirs: Side }[] = [
-      { name: 'default models', ours: ours('reports/model'), theirs: theirs('resnet18', 224) },
+      { name: 'default models', ours: ours(SHIPPED_MODEL_DIR), theirs: theirs('resnet18', 224) },
     ];
     if (args.same) {
       const resnet = await untrainedModel(join(work, 'resnet18-224'), 'resnet18', 224);

@@ -1,11 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { composeConfig } from '../src/config/index.js';
 import { CONFIG_DIR } from '../src/paths.js';
-import { HEARTBEAT_LAPSE_MS, runStatus } from '../src/runs/status.js';
 import { type Checkpoint, checkpointPath, readCheckpoint, writeCheckpoint } from '../src/train/checkpoint.js';
 import { seededRandom } from '../src/train/random.js';
 
@@ -66,32 +64,6 @@ describe('the random stream', () => {
     for (let i = 0; i < 5; i++) random();
     const copy = seededRandom(random.state());
     expect([copy(), copy(), copy()]).toEqual([random(), random(), random()]);
-  });
-});
-
-describe('a run status', () => {
-  const now = Date.parse('2026-12-04T12:00:00Z');
-  const beat = (ms: number) => new Date(now - ms).toISOString();
-  const gone = spawnSync(process.execPath, ['-e', '0']).pid as number;
-
-  it('is what metrics.json says once the run has ended', () => {
-    expect(runStatus({ status: 'completed' }, now)).toBe('completed');
-    expect(runStatus({ status: 'failed' }, now)).toBe('failed');
-    expect(runStatus({}, now)).toBe('unknown');
-  });
-
-  it('is interrupted when a running run’s process is gone from this machine', () => {
-    const live = { status: 'running', host: hostname(), heartbeat_at: beat(1000) };
-    expect(runStatus({ ...live, pid: process.pid }, now)).toBe('running');
-    expect(runStatus({ ...live, pid: gone }, now)).toBe('interrupted');
-  });
-
-  it('is interrupted when a running run on another machine missed its heartbeats', () => {
-    const elsewhere = { status: 'running', host: 'another-machine', pid: process.pid };
-    expect(runStatus({ ...elsewhere, heartbeat_at: beat(HEARTBEAT_LAPSE_MS - 1000) }, now)).toBe('running');
-    expect(runStatus({ ...elsewhere, heartbeat_at: beat(HEARTBEAT_LAPSE_MS + 1000) }, now)).toBe(
-      'interrupted',
-    );
   });
 });
 

@@ -1,9 +1,10 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findRunFolders } from '@mri/run-records';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { differingKeys, findRuns, readRun, runsTable } from '../src/runs/list.js';
+import { differingKeys, readRun, runsTable } from '../src/runs/list.js';
 
 // Run folders as `pnpm train` leaves them (config.yaml + metrics.json), written directly to test the listing alone.
 function fakeRun(outputs: string, name: string, lr: number, accuracy: number): void {
@@ -30,7 +31,7 @@ describe('pnpm runs', () => {
     fakeRun(outputs, '2026-11-26/04-00-00', 0.001, 0.91234);
     fakeRun(outputs, 'sweeps/2026-11-26/05-00-00/run-01', 0.003, 0.95);
     mkdirSync(join(outputs, '2026-11-26', '06-00-00'), { recursive: true }); // a run that never wrote metrics
-    const rows = findRuns(outputs)
+    const rows = findRunFolders(outputs)
       .map((d) => readRun(d, outputs))
       .filter((r) => r !== undefined);
     expect(rows.map((r) => r.run)).toEqual(['2026-11-26/04-00-00', 'sweeps/2026-11-26/05-00-00/run-01']);

@@ -4,6 +4,7 @@ import { createLogger } from '@mri/logging';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { buildPage } from './build-page.js';
+import { withDashboardOptions } from './dashboard/options.js';
 import { dashboardHandler } from './dashboard/routes.js';
 import { describeListenError } from './listen-error.js';
 import { startWebServer } from './static-server.js';
@@ -14,26 +15,22 @@ import { startWebServer } from './static-server.js';
 const log = createLogger({ name: 'web' });
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
-const argv = await yargs(hideBin(process.argv))
-  .scriptName('pnpm web')
-  .usage('$0: build and serve the upload page, starting the API if none is running')
-  .option('port', { type: 'number', default: 5173, describe: "the page's port" })
-  .option('api-url', {
-    type: 'string',
-    default: process.env.API_URL ?? 'http://localhost:8000',
-    describe: 'where the API is (env API_URL)',
-  })
-  .option('start-api', { type: 'boolean', default: true, describe: 'start `pnpm serve` when no API answers' })
-  .option('runs-url', {
-    type: 'string',
-    default: process.env.RUNS_URL ?? 'outputs',
-    describe: "the dashboard's runs: the trainer's output folder or gs://bucket/prefix (env RUNS_URL)",
-  })
-  .option('registry-url', {
-    type: 'string',
-    default: process.env.REGISTRY_URL ?? 'registry',
-    describe: "the dashboard's model registry: a folder or gs://bucket/prefix (env REGISTRY_URL)",
-  })
+const argv = await withDashboardOptions(
+  yargs(hideBin(process.argv))
+    .scriptName('pnpm web')
+    .usage('$0: build and serve the upload page, starting the API if none is running')
+    .option('port', { type: 'number', default: 5173, describe: "the page's port" })
+    .option('api-url', {
+      type: 'string',
+      default: process.env.API_URL ?? 'http://localhost:8000',
+      describe: 'where the API is (env API_URL)',
+    })
+    .option('start-api', {
+      type: 'boolean',
+      default: true,
+      describe: 'start `pnpm serve` when no API answers',
+    }),
+)
   .strict()
   .parse();
 

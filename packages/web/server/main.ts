@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createLogger } from '@mri/logging';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { withDashboardOptions } from './dashboard/options.js';
 import { dashboardHandler } from './dashboard/routes.js';
 import { defaultDistDir } from './dist-dir.js';
 import { describeListenError } from './listen-error.js';
@@ -12,31 +13,31 @@ import { startWebServer } from './static-server.js';
 
 const log = createLogger({ name: 'web' });
 
-const argv = await yargs(hideBin(process.argv))
-  .scriptName('mri-web')
-  .usage('$0: serve the built upload page and /config.json')
-  .option('port', { type: 'number', default: Number(process.env.PORT ?? 5173), describe: 'port (env PORT)' })
-  .option('host', {
-    type: 'string',
-    default: process.env.HOST ?? '127.0.0.1',
-    describe: 'address (env HOST)',
-  })
-  .option('api-url', {
-    type: 'string',
-    default: process.env.API_URL,
-    describe: "the API's URL (env API_URL)",
-  })
-  .option('root', { type: 'string', default: process.env.WEB_ROOT ?? defaultDistDir, describe: 'built page' })
-  .option('runs-url', {
-    type: 'string',
-    default: process.env.RUNS_URL ?? 'outputs',
-    describe: "the dashboard's runs: the trainer's output folder or gs://bucket/prefix (env RUNS_URL)",
-  })
-  .option('registry-url', {
-    type: 'string',
-    default: process.env.REGISTRY_URL ?? 'registry',
-    describe: "the dashboard's model registry: a folder or gs://bucket/prefix (env REGISTRY_URL)",
-  })
+const argv = await withDashboardOptions(
+  yargs(hideBin(process.argv))
+    .scriptName('mri-web')
+    .usage('$0: serve the built upload page and /config.json')
+    .option('port', {
+      type: 'number',
+      default: Number(process.env.PORT ?? 5173),
+      describe: 'port (env PORT)',
+    })
+    .option('host', {
+      type: 'string',
+      default: process.env.HOST ?? '127.0.0.1',
+      describe: 'address (env HOST)',
+    })
+    .option('api-url', {
+      type: 'string',
+      default: process.env.API_URL,
+      describe: "the API's URL (env API_URL)",
+    })
+    .option('root', {
+      type: 'string',
+      default: process.env.WEB_ROOT ?? defaultDistDir,
+      describe: 'built page',
+    }),
+)
   .strict()
   .parse();
 

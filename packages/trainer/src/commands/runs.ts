@@ -1,7 +1,8 @@
 /** `pnpm runs [overrides..]`: the runs under output_dir, their key metrics and differing config keys. */
+import { findRunFolders } from '@mri/run-records';
 import type { CommandModule } from 'yargs';
 import { fromRepo } from '../paths.js';
-import { differingKeys, findRuns, readRun, runsTable } from '../runs/list.js';
+import { differingKeys, readRun, runsTable } from '../runs/list.js';
 import { type ConfigArgs, composeFrom, printResult, withConfig } from './shared.js';
 
 interface RunsArgs extends ConfigArgs {
@@ -22,7 +23,7 @@ export const runsCommand: CommandModule<object, RunsArgs> = {
   handler: (args) => {
     const { config } = composeFrom(args);
     const outputDir = fromRepo(config.output_dir);
-    const rows = findRuns(outputDir)
+    const rows = findRunFolders(outputDir)
       .map((dir) => readRun(dir, outputDir))
       .filter((r) => r !== undefined)
       .slice(-args.limit);

@@ -1,10 +1,10 @@
 /** What the trainer's commands share: config options, the split/model options, printing a result, Ctrl-C. */
 import { join } from 'node:path';
+import { createRunDir } from '@mri/run-records';
 import type { Argv } from 'yargs';
 import { type ComposedConfig, composeConfig } from '../config/index.js';
 import { SPLIT_NAMES, type SplitName } from '../evaluation/splits.js';
 import { CONFIG_DIR, fromRepo } from '../paths.js';
-import { createRunDir } from '../runs/run-dir.js';
 
 export interface ConfigArgs {
   overrides?: (string | number)[];

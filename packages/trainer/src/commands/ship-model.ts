@@ -13,6 +13,7 @@ import { dirname, join, relative } from 'node:path';
 import { writeFileAtomicSync } from '@mri/atomic-file';
 import { DEFAULT_GROUPING, decodeGray, discoverDataset, GROUPING_SIZE, imageSignature } from '@mri/data';
 import { type RegistryEntry, SHIPPED_ENTRY_FILE, SHIPPED_MODEL_DIR, SHIPPED_SOURCE } from '@mri/registry';
+import { RUN_FILES } from '@mri/run-records';
 import { parse as parseYaml } from 'yaml';
 import { composeConfig } from '../config/index.js';
 import { writeJson } from '../files.js';
@@ -103,20 +104,20 @@ function train(dataRoot: string): string {
 export function packageRun(runDir: string, shipDir: string, heldOutRoot: string): RegistryEntry {
   rmSync(shipDir, { recursive: true, force: true });
   mkdirSync(join(shipDir, 'figures'), { recursive: true });
-  for (const file of MODEL_FILES) copyFileSync(join(runDir, 'model', file), join(shipDir, file));
-  copyFileSync(join(runDir, 'evaluation.json'), join(shipDir, 'evaluation.json'));
-  for (const figure of readdirSync(join(runDir, 'figures'))) {
-    copyFileSync(join(runDir, 'figures', figure), join(shipDir, 'figures', figure));
+  for (const file of MODEL_FILES) copyFileSync(join(runDir, RUN_FILES.model, file), join(shipDir, file));
+  copyFileSync(join(runDir, RUN_FILES.evaluation), join(shipDir, 'evaluation.json'));
+  for (const figure of readdirSync(join(runDir, RUN_FILES.figures))) {
+    copyFileSync(join(runDir, RUN_FILES.figures, figure), join(shipDir, 'figures', figure));
   }
-  const metrics = JSON.parse(readFileSync(join(runDir, 'metrics.json'), 'utf8')) as {
+  const metrics = JSON.parse(readFileSync(join(runDir, RUN_FILES.metrics), 'utf8')) as {
     metrics: Record<string, number | null>;
     data_hash: string;
     config_hash: string;
   };
-  const config = parseYaml(readFileSync(join(runDir, 'config.yaml'), 'utf8')) as {
+  const config = parseYaml(readFileSync(join(runDir, RUN_FILES.config), 'utf8')) as {
     model: { architecture: string };
   };
-  const evaluation = JSON.parse(readFileSync(join(runDir, 'evaluation.json'), 'utf8')) as {
+  const evaluation = JSON.parse(readFileSync(join(runDir, RUN_FILES.evaluation), 'utf8')) as {
     classNames: string[];
     perClass: Record<string, { support: number }>;
   };
@@ -173,7 +174,8 @@ function main(): void {
     `${held.kept} training images after holding out ${config.registry.evaluation_set} (${held.identical} copies and ${held.near} near-copies of its images left out)\n`,
   );
   const runDir = flag === '--run' && runArg ? fromRepo(runArg) : train(HELD_OUT_ROOT);
-  if (!existsSync(join(runDir, 'model', 'weights.bin'))) throw new Error(`${runDir} holds no trained model.`);
+  if (!existsSync(join(runDir, RUN_FILES.model, 'weights.bin')))
+    throw new Error(`${runDir} holds no trained model.`);
   const shipDir = fromRepo(SHIPPED_MODEL_DIR);
   packageRun(runDir, shipDir, heldOut);
   process.stdout.write(`${JSON.stringify({ run: runDir, shipped: relative(REPO_ROOT, shipDir) })}\n`);

@@ -4,13 +4,13 @@
  * trial, inside the job) and `--collect <bucket>` (the leaderboard of the finished trials).
  */
 import { join } from 'node:path';
-import { createLogger, type Logger } from '@mri/logging';
+import { createLogger } from '@mri/logging';
+import { createRunDir, SWEEPS_DIR } from '@mri/run-records';
 import type { Argv, CommandModule } from 'yargs';
 import { composeConfig } from '../config/index.js';
 import { UserError } from '../errors.js';
 import { CONFIG_DIR, fromRepo } from '../paths.js';
-import { createRunDir } from '../runs/run-dir.js';
-import type { TrainFn } from '../sweep/sweep.js';
+import type { SweepOptions, TrainFn } from '../sweep/sweep.js';
 import { CLOUD_TARGETS, type CloudTarget } from '../sweep/targets.js';
 import { type ConfigArgs, printResult, stopOnInterrupt, stopRequested, withConfig } from './shared.js';
 import { leaderboardTable } from './tables.js';
@@ -67,13 +67,9 @@ export function withCloudSweepOptions<T>(y: Argv<T>) {
     .option('collect', { type: 'string', describe: 'rank the finished trials under this bucket folder' });
 }
 
-export interface CloudSweepContext {
+/** What a plain sweep is given, less its spec (read from `file` when needed), plus the environment. */
+export interface CloudSweepContext extends Omit<SweepOptions, 'spec'> {
   readonly file: string;
-  readonly configDir: string;
-  readonly overrides: readonly string[];
-  readonly train: TrainFn;
-  readonly log: Logger;
-  readonly stopRequested: () => boolean;
   readonly env: NodeJS.ProcessEnv;
 }
 
@@ -128,7 +124,7 @@ export async function runCloudSweep(args: CloudSweepArgs, context: CloudSweepCon
       ...(args.parallelism === undefined ? {} : { parallelism: args.parallelism }),
       ...(args['service-account'] === undefined ? {} : { serviceAccount: args['service-account'] }),
     },
-    createRunDir(join(outputDir, 'sweeps', 'submitted')),
+    createRunDir(join(outputDir, SWEEPS_DIR, 'submitted')),
   );
   if (args.submit) runGcloud(submission.commands);
   else

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { ModelRegistry, RegistryEntry } from '@mri/registry';
+import { RUN_FILES, readMetricsFile } from '@mri/run-records';
 import { parse as parseYaml } from 'yaml';
 import { UserError } from '../errors.js';
 import { REPO_ROOT } from '../paths.js';
@@ -24,12 +25,11 @@ export async function registerModelDir(registry: ModelRegistry, modelDir: string
   }
   const metadata = JSON.parse(readFileSync(metadataFile, 'utf8')) as SavedMetadata;
   const runDir = dirname(modelDir);
-  const runMetrics = readJson(join(runDir, 'metrics.json')) as
+  const runMetrics = readMetricsFile(runDir) as
     | { data_hash?: string; metrics?: Record<string, number | null> }
     | undefined;
-  const config = existsSync(join(runDir, 'config.yaml'))
-    ? parseYaml(readFileSync(join(runDir, 'config.yaml'), 'utf8'))
-    : null;
+  const configFile = join(runDir, RUN_FILES.config);
+  const config = existsSync(configFile) ? parseYaml(readFileSync(configFile, 'utf8')) : null;
   const metrics = Object.fromEntries(
     Object.entries(runMetrics?.metrics ?? metadata.metrics ?? {}).filter(
       (e): e is [string, number] => typeof e[1] === 'number',
@@ -43,12 +43,4 @@ export async function registerModelDir(registry: ModelRegistry, modelDir: string
     config,
     run: runMetrics ? relative(REPO_ROOT, runDir) : null,
   });
-}
-
-function readJson(file: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch {
-    return undefined;
-  }
 }

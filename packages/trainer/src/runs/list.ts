@@ -2,11 +2,8 @@
  * `pnpm runs`: every run under the output folder with its key metrics and, side by side, the config keys whose
  * values differ between the listed runs (keys every run shares are noise in a comparison).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { isTree, type Tree } from '../config/tree.js';
-import { runStatus } from './status.js';
+import { relative } from 'node:path';
+import { readRunFolder } from '@mri/run-records';
 
 export interface RunRow {
   readonly run: string;
@@ -19,45 +16,18 @@ export interface RunRow {
 
 const METRIC_COLUMNS = ['val_accuracy', 'val_macro_f1', 'val_loss', 'best_epoch'];
 
-export function findRuns(outputDir: string, maxDepth = 5): string[] {
-  const found: string[] = [];
-  const walk = (dir: string, depth: number) => {
-    if (existsSync(join(dir, 'metrics.json')) && existsSync(join(dir, 'config.yaml'))) found.push(dir);
-    if (depth === 0) return;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.isDirectory() && entry.name !== 'model' && entry.name !== 'figures')
-        walk(join(dir, entry.name), depth - 1);
-    }
-  };
-  if (existsSync(outputDir)) walk(outputDir, maxDepth);
-  return found.sort();
-}
-
+/** The row of run folder `dir`, named relative to `outputDir`; undefined while it is being written or if damaged. */
 export function readRun(dir: string, outputDir: string): RunRow | undefined {
-  try {
-    const metrics = JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8'));
-    const config = parseYaml(readFileSync(join(dir, 'config.yaml'), 'utf8'));
-    return {
-      run: relative(outputDir, dir),
-      status: runStatus(metrics),
-      metrics: metrics.metrics ?? {},
-      seconds: Number(metrics.seconds ?? 0),
-      model_version: metrics.model_version ?? null,
-      config: flatten(isTree(config) ? config : {}),
-    };
-  } catch {
-    return undefined; // a run still being written, or damaged: not listed
-  }
-}
-
-export function flatten(tree: Tree, prefix = ''): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(tree)) {
-    const path = prefix ? `${prefix}.${key}` : key;
-    if (isTree(value)) Object.assign(out, flatten(value, path));
-    else out[path] = value;
-  }
-  return out;
+  const record = readRunFolder(dir);
+  if (record === undefined) return undefined;
+  return {
+    run: relative(outputDir, dir),
+    status: record.status,
+    metrics: record.metrics,
+    seconds: record.seconds ?? 0,
+    model_version: record.modelVersion,
+    config: record.config,
+  };
 }
 
 /** Config keys whose value is not the same in every run. */

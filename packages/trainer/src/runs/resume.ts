@@ -5,28 +5,18 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { findRunFolders, RESUMABLE, RUN_FILES, readMetricsFile, runStatus } from '@mri/run-records';
 import { parse as parseYaml } from 'yaml';
 import { type ComposedConfig, configHash } from '../config/index.js';
 import { isTree } from '../config/tree.js';
 import { validateConfig } from '../config/validate.js';
 import { UserError } from '../errors.js';
 import { hasCheckpoint } from '../train/checkpoint.js';
-import { findRuns } from './list.js';
-import { RESUMABLE, runStatus } from './status.js';
-
-function readMetrics(runDir: string): Record<string, unknown> | undefined {
-  try {
-    const value = JSON.parse(readFileSync(join(runDir, 'metrics.json'), 'utf8'));
-    return isTree(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The config a run folder recorded, composed as `pnpm train` composed it. */
 export function composedFromRun(runDir: string): ComposedConfig {
   const dir = resolve(runDir);
-  const file = join(dir, 'config.yaml');
+  const file = join(dir, RUN_FILES.config);
   if (!existsSync(file)) {
     throw new UserError(
       `Cannot resume ${runDir}: it is not a run folder (no config.yaml); name one under outputs/.`,
@@ -34,7 +24,7 @@ export function composedFromRun(runDir: string): ComposedConfig {
   }
   const tree = parseYaml(readFileSync(file, 'utf8'));
   const config = validateConfig(isTree(tree) ? tree : {});
-  const choices = readMetrics(dir)?.choices;
+  const choices = readMetricsFile(dir)?.choices;
   return {
     config,
     choices: isTree(choices) ? (choices as Record<string, string>) : {},
@@ -44,7 +34,7 @@ export function composedFromRun(runDir: string): ComposedConfig {
 
 /** Throws one sentence unless `runDir` can be resumed now: it stopped unfinished and has a checkpoint. */
 export function checkResumable(runDir: string): void {
-  const metrics = readMetrics(runDir);
+  const metrics = readMetricsFile(runDir);
   const status = metrics ? runStatus(metrics) : 'unknown';
   if (status === 'running') {
     throw new UserError(
@@ -63,10 +53,10 @@ export function checkResumable(runDir: string): void {
 
 /** The newest run under `outputDir` of the config `hash` that stopped unfinished with a checkpoint, if any. */
 export function findResumableRun(outputDir: string, hash: string): string | undefined {
-  return findRuns(outputDir)
+  return findRunFolders(outputDir)
     .reverse()
     .find((dir) => {
-      const metrics = readMetrics(dir);
+      const metrics = readMetricsFile(dir);
       return metrics?.config_hash === hash && RESUMABLE.has(runStatus(metrics)) && hasCheckpoint(dir);
     });
 }

@@ -3,6 +3,7 @@
  * Vertex AI jobs), built from each finished trial's `trial.json` and written beside them.
  */
 import { openBlobStore } from '@mri/registry';
+import { LEADERBOARD_FILE } from '@mri/run-records';
 import { UserError } from '../errors.js';
 import { type LeaderboardRow, leaderboardMarkdown, rankRuns } from './leaderboard.js';
 import type { TrialRecord } from './task.js';
@@ -42,7 +43,7 @@ export async function collectSweep(
     first.goal,
   );
   await store.write(
-    'leaderboard.json',
+    LEADERBOARD_FILE,
     `${JSON.stringify({ metric: first.metric, runs: leaderboard }, null, 2)}\n`,
   );
   await store.write('leaderboard.md', leaderboardMarkdown(leaderboard, first.metric, store.url));

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { writeFileAtomicSync } from '@mri/atomic-file';
 import { tradeoffSpec } from '@mri/charts';
+import { LEADERBOARD_FILE } from '@mri/run-records';
 import { writeJson } from '../files.js';
 import { renderPng } from '../plots/render.js';
 
@@ -44,7 +45,7 @@ export async function writeLeaderboard(
   metric: string,
   sweepDir: string,
 ): Promise<void> {
-  writeJson(join(dir, 'leaderboard.json'), { metric, runs: rows });
+  writeJson(join(dir, LEADERBOARD_FILE), { metric, runs: rows });
   writeFileAtomicSync(join(dir, 'leaderboard.md'), leaderboardMarkdown(rows, metric, sweepDir));
   const points = rows.flatMap((r) =>
     r.score === null ? [] : [{ name: r.name ?? `run ${r.rank}`, seconds: r.seconds, score: r.score }],

@@ -4,9 +4,9 @@
  */
 import { join } from 'node:path';
 import type { Logger } from '@mri/logging';
+import { createRunDir, SWEEPS_DIR } from '@mri/run-records';
 import { type ComposedConfig, composeConfig } from '../config/index.js';
 import { fromRepo } from '../paths.js';
-import { createRunDir } from '../runs/run-dir.js';
 import type { TrainOptions, TrainSummary } from '../train/run.js';
 import { type LeaderboardRow, rankRuns, type SweepRun, writeLeaderboard } from './leaderboard.js';
 import { namedSweepPoints, type SweepPoint, type SweepSpec } from './spec.js';
@@ -34,7 +34,7 @@ export async function runSweep(
   const configs = points.map((overrides) => composeConfig({ configDir: options.configDir, overrides }));
   const first = configs[0];
   if (!first) throw new Error('The sweep has no points.');
-  const sweepDir = createRunDir(join(fromRepo(first.config.output_dir), 'sweeps'));
+  const sweepDir = createRunDir(join(fromRepo(first.config.output_dir), SWEEPS_DIR));
   log.info({ sweepDir, runs: points.length, method: spec.method }, 'sweep started');
   const runs: SweepRun[] = [];
   let leaderboard: LeaderboardRow[] = [];

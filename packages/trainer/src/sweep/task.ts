@@ -5,9 +5,9 @@
 import { join } from 'node:path';
 import type { Logger } from '@mri/logging';
 import { openBlobStore } from '@mri/registry';
+import { createRunDir, SWEEPS_DIR } from '@mri/run-records';
 import { composeConfig } from '../config/index.js';
 import { fromRepo } from '../paths.js';
-import { createRunDir } from '../runs/run-dir.js';
 import { uploadDir } from '../runs/upload.js';
 import type { SweepRun } from './leaderboard.js';
 import type { SweepPlan } from './plan.js';
@@ -35,7 +35,11 @@ export async function runTrialTask(options: TrialTaskOptions): Promise<TrialReco
   const trial = plan.trials[index] as string[];
   const composed = composeConfig({ configDir: options.configDir, overrides: trial });
   const name = trialName(index);
-  const runDir = createRunDir(join(fromRepo(composed.config.output_dir), 'sweeps', 'tasks'), undefined, name);
+  const runDir = createRunDir(
+    join(fromRepo(composed.config.output_dir), SWEEPS_DIR, 'tasks'),
+    undefined,
+    name,
+  );
   const overrides = trialPoint(trial, plan.commandLine);
   log.info({ task: index, of: plan.trials.length, overrides, to: plan.to }, 'sweep task');
   const summary = await options.train(composed, { runDir, stopRequested: options.stopRequested });

@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, type Logger } from '@mri/logging';
 import { createTrainEngine, type EngineOptions, type TrainEngine } from '@mri/model';
+import { RUN_FILES } from '@mri/run-records';
 import type { ComposedConfig, TrainConfig } from '../config/index.js';
 import { writeYaml } from '../files.js';
 import { balancedClassWeights } from './batches.js';
@@ -29,7 +30,7 @@ export async function prepareRun(
   options: { readonly profile?: boolean },
 ): Promise<PreparedRun> {
   const { config, hash } = composed;
-  writeYaml(join(runDir, 'config.yaml'), config);
+  writeYaml(join(runDir, RUN_FILES.config), config);
   const log = createLogger({
     file: join(runDir, 'train.log'),
     prettyMessage: EPOCH_LINE,

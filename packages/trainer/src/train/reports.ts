@@ -1,6 +1,7 @@
 /** After the loop: the curves, the best epoch's evaluation report and figures, and the profile when there is one. */
 import { join } from 'node:path';
 import type { Logger } from '@mri/logging';
+import { RUN_FILES } from '@mri/run-records';
 import { writeJson } from '../files.js';
 import { classificationReport } from '../metrics/classification.js';
 import { headlineMetrics, rounded } from '../metrics/summary.js';
@@ -17,7 +18,7 @@ export async function writeReports(
   profiler: RunProfiler | undefined,
   log: Logger,
 ): Promise<Record<string, number | null>> {
-  const figures = join(runDir, 'figures');
+  const figures = join(runDir, RUN_FILES.figures);
   let metrics: Record<string, number | null> = {};
   if (result.history.length > 0) await writeCurves(figures, result.history);
   if (result.bestProbabilities) {
@@ -32,7 +33,7 @@ export async function writeReports(
       }),
       best_epoch: result.bestEpoch,
     };
-    writeJson(join(runDir, 'evaluation.json'), rounded({ split: 'validation', ...report, roc }));
+    writeJson(join(runDir, RUN_FILES.evaluation), rounded({ split: 'validation', ...report, roc }));
   }
   if (profiler) {
     const rows = await profiler.finish(runDir);

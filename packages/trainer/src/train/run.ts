@@ -7,14 +7,13 @@
 import { join } from 'node:path';
 import { createProgress } from '@mri/logging';
 import { trainingReference } from '@mri/model';
+import { createRunDir, HEARTBEAT_MS, liveFields, RUN_FILES } from '@mri/run-records';
 import type { ComposedConfig, TrainConfig } from '../config/index.js';
 import { UserError } from '../errors.js';
 import { writeJson } from '../files.js';
 import { rounded } from '../metrics/summary.js';
 import { fromRepo } from '../paths.js';
 import { checkResumable, findResumableRun } from '../runs/resume.js';
-import { createRunDir } from '../runs/run-dir.js';
-import { HEARTBEAT_MS, liveFields } from '../runs/status.js';
 import { uploadRun } from '../runs/upload.js';
 import { checkWritable } from '../runs/writable.js';
 import { type Checkpoint, readCheckpoint, writeCheckpoint } from './checkpoint.js';
@@ -73,7 +72,7 @@ export async function train(composed: ComposedConfig, options: TrainOptions = {}
   } catch (error) {
     live.stop();
     // A failed run still says so in its folder, and `pnpm runs` shows it as failed rather than missing.
-    writeJson(join(runDir, 'metrics.json'), {
+    writeJson(join(runDir, RUN_FILES.metrics), {
       run_dir: runDir,
       status: 'failed',
       error: (error as Error).message,
@@ -97,7 +96,7 @@ function startHeartbeat(runDir: string, base: Readonly<Record<string, unknown>>)
   let fields = { ...base };
   let stopped = false;
   const write = () => {
-    if (!stopped) writeJson(join(runDir, 'metrics.json'), { ...fields, ...liveFields() });
+    if (!stopped) writeJson(join(runDir, RUN_FILES.metrics), { ...fields, ...liveFields() });
   };
   write();
   // A beat that cannot be written (a full disk) is skipped: the next epoch's checkpoint fails loudly instead.
@@ -137,7 +136,7 @@ async function runTraining(
       `Cannot resume ${runDir}: the data under ${config.data.root} changed since its checkpoint; start a new run with pnpm train.`,
     );
   }
-  const modelDir = join(runDir, 'model');
+  const modelDir = join(runDir, RUN_FILES.model);
   const result = await loop(run, composed, modelDir, options, checkpoint, (state) => {
     writeCheckpoint(runDir, { ...state, configHash: hash, dataHash: data.dataHash, seconds: elapsed() });
     live.update({ epochs: state.epoch, data_hash: data.dataHash, history: rounded(state.history) });
@@ -162,7 +161,7 @@ async function runTraining(
     model_version: modelVersion,
   });
   live.stop();
-  writeJson(join(runDir, 'metrics.json'), {
+  writeJson(join(runDir, RUN_FILES.metrics), {
     ...summary,
     config_hash: hash,
     data_hash: data.dataHash,

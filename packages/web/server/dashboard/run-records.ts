@@ -4,10 +4,19 @@
  * leaderboard.json beside its runs. Read only; a run still being written or damaged is left out, never an error.
  */
 import { posix } from 'node:path';
+import {
+  isRecord,
+  LEADERBOARD_FILE,
+  numbers,
+  parseJsonRecord,
+  parseRun,
+  RUN_FILES,
+  runIdsAmong,
+  startedAt,
+  sweepOf,
+} from '@mri/run-records';
 import type { BlobStore } from '@mri/storage';
-import { parse as parseYaml } from 'yaml';
 import type { RunDetail, RunSummary, SweepBoard } from '../../src/dashboard/records.js';
-import { runStatus } from './run-status.js';
 
 /** Above this many runs the list keeps the newest: the page stays quick on a bucket with years of runs. */
 export const MAX_RUNS = 500;
@@ -16,41 +25,7 @@ const FIGURE = /^[a-z0-9_-]+\.png$/;
 
 async function readJson(store: BlobStore, key: string): Promise<Record<string, unknown> | null> {
   const bytes = await store.read(key).catch(() => undefined);
-  if (!bytes) return null;
-  try {
-    const value = JSON.parse(Buffer.from(bytes).toString('utf8'));
-    return isRecord(value) ? value : null;
-  } catch {
-    return null;
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A nested config as dotted keys (`optimizer.lr`), the form the override grammar and the comparison use. */
-export function flattenConfig(tree: Record<string, unknown>, prefix = ''): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(tree)) {
-    const path = prefix ? `${prefix}.${key}` : key;
-    if (isRecord(value)) Object.assign(out, flattenConfig(value, path));
-    else out[path] = value;
-  }
-  return out;
-}
-
-function numbers(value: unknown): Record<string, number | null> {
-  if (!isRecord(value)) return {};
-  return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [k, typeof v === 'number' && Number.isFinite(v) ? v : null]),
-  );
-}
-
-/** `2026-12-04/11-50-00` (the run folder's name) as an ISO time, when the folder follows the dated layout. */
-export function startedAt(id: string): string | null {
-  const match = /(\d{4}-\d{2}-\d{2})\/(\d{2})-(\d{2})-(\d{2})(?:-\d+)?(?:\/|$)/.exec(id);
-  return match ? `${match[1]}T${match[2]}:${match[3]}:${match[4]}` : null;
+  return (bytes && parseJsonRecord(bytes)) ?? null;
 }
 
 export class RunRecords {
@@ -58,13 +33,7 @@ export class RunRecords {
 
   /** Every run folder's id (its path in the store), newest first by name. */
   async runIds(): Promise<string[]> {
-    const keys = await this.store.list('');
-    const configs = new Set(keys.filter((k) => k.endsWith('config.yaml')).map((k) => posix.dirname(k)));
-    return keys
-      .filter((k) => posix.basename(k) === 'metrics.json' && configs.has(posix.dirname(k)))
-      .map((k) => posix.dirname(k))
-      .filter((id) => id !== '.')
-      .sort()
+    return runIdsAmong(await this.store.list(''))
       .reverse()
       .slice(0, MAX_RUNS);
   }
@@ -76,61 +45,53 @@ export class RunRecords {
   }
 
   async summary(id: string): Promise<RunSummary | null> {
-    const [metrics, configText] = await Promise.all([
-      readJson(this.store, `${id}/metrics.json`),
-      this.store.read(`${id}/config.yaml`).catch(() => undefined),
-    ]);
-    if (metrics === null || !configText) return null;
-    let config: unknown;
-    try {
-      config = parseYaml(Buffer.from(configText).toString('utf8'));
-    } catch {
-      return null;
-    }
-    const flat = flattenConfig(isRecord(config) ? config : {});
-    const sweep = /^(.*sweeps\/[^/]+\/[^/]+)\/[^/]+$/.exec(id)?.[1] ?? null;
-    return {
-      id,
-      status: runStatus(metrics),
-      network: typeof flat['model.architecture'] === 'string' ? flat['model.architecture'] : 'unknown',
-      startedAt: startedAt(id),
-      seconds: typeof metrics.seconds === 'number' ? metrics.seconds : null,
-      epochs: typeof metrics.epochs === 'number' ? metrics.epochs : null,
-      metrics: numbers(metrics.metrics),
-      dataHash: typeof metrics.data_hash === 'string' ? metrics.data_hash : null,
-      configHash: typeof metrics.config_hash === 'string' ? metrics.config_hash : null,
-      modelVersion: typeof metrics.model_version === 'string' ? metrics.model_version : null,
-      error: typeof metrics.error === 'string' ? metrics.error : null,
-      sweep,
-      config: flat,
-    };
+    return (await this.read(id))?.summary ?? null;
   }
 
   async detail(id: string): Promise<RunDetail | null> {
-    const summary = await this.summary(id);
-    if (summary === null) return null;
-    const [metrics, evaluation, keys] = await Promise.all([
-      readJson(this.store, `${id}/metrics.json`),
-      readJson(this.store, `${id}/evaluation.json`),
-      this.store.list(`${id}/figures/`),
+    const run = await this.read(id);
+    if (run === null) return null;
+    const [evaluation, keys] = await Promise.all([
+      readJson(this.store, `${id}/${RUN_FILES.evaluation}`),
+      this.store.list(`${id}/${RUN_FILES.figures}/`),
     ]);
-    const history = Array.isArray(metrics?.history) ? metrics.history.filter(isRecord) : [];
     return {
-      ...summary,
-      history: history as unknown as RunDetail['history'],
+      ...run.summary,
+      history: run.history as unknown as RunDetail['history'],
       evaluation: evaluation as RunDetail['evaluation'],
       figures: keys.map((k) => posix.basename(k)).filter((name) => FIGURE.test(name)),
+    };
+  }
+
+  private async read(id: string): Promise<{ summary: RunSummary; history: readonly unknown[] } | null> {
+    const [metrics, config] = await Promise.all(
+      [RUN_FILES.metrics, RUN_FILES.config].map((name) =>
+        this.store.read(`${id}/${name}`).catch(() => undefined),
+      ),
+    );
+    const record = parseRun(metrics, config);
+    if (record === undefined) return null;
+    const { architecture, history, ...fields } = record;
+    return {
+      summary: {
+        id,
+        ...fields,
+        network: architecture ?? 'unknown',
+        startedAt: startedAt(id),
+        sweep: sweepOf(id),
+      },
+      history,
     };
   }
 
   /** A run's PNG figure, or undefined when there is none by that name. */
   async figure(id: string, name: string): Promise<Uint8Array | undefined> {
     if (!FIGURE.test(name)) return undefined;
-    return this.store.read(`${id}/figures/${name}`).catch(() => undefined);
+    return this.store.read(`${id}/${RUN_FILES.figures}/${name}`).catch(() => undefined);
   }
 
   async sweeps(): Promise<SweepBoard[]> {
-    const keys = (await this.store.list('')).filter((k) => posix.basename(k) === 'leaderboard.json');
+    const keys = (await this.store.list('')).filter((k) => posix.basename(k) === LEADERBOARD_FILE);
     const boards = await Promise.all(
       keys
         .sort()

@@ -1,10 +1,12 @@
 /**
- * A run's status as its folder tells it. A live run keeps `status: 'running'` in metrics.json with its process, host
- * and a heartbeat it refreshes while it trains; a run killed outright (`kill -9`, an out-of-memory kill, a preempted
- * machine) cannot say so itself, so a reader calls a running run whose process is gone, or whose heartbeat has
- * lapsed, `interrupted`. Such a run resumes from its last checkpoint (`pnpm train --resume <run dir>`).
+ * A run's status as its folder tells it, the one rule the trainer (`pnpm runs`, resume) and the dashboard share. A
+ * live run keeps `status: 'running'` in metrics.json with its process, host and a heartbeat it refreshes while it
+ * trains; a run killed outright (`kill -9`, an out-of-memory kill, a preempted machine) cannot say so itself, so a
+ * reader calls a running run whose process is gone, or whose heartbeat has lapsed, `interrupted`. Such a run resumes
+ * from its last checkpoint (`pnpm train --resume <run dir>`).
  */
 import { hostname } from 'node:os';
+import { processAlive } from '@mri/atomic-file';
 
 /** How often a live run refreshes its heartbeat. */
 export const HEARTBEAT_MS = 30_000;
@@ -23,16 +25,6 @@ export function liveFields(now = new Date()): LiveFields {
   return { status: 'running', pid: process.pid, host: hostname(), heartbeat_at: now.toISOString() };
 }
 
-/** Whether process `pid` exists on this machine (EPERM: it exists, under another user). */
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * The status to show for a run's metrics.json: what it says, except that a `running` run whose process has ended on
  * this machine, or whose heartbeat is older than HEARTBEAT_LAPSE_MS (another machine), is `interrupted`.
@@ -41,7 +33,7 @@ export function runStatus(
   metrics: Readonly<Record<string, unknown>>,
   now = Date.now(),
   thisHost = hostname(),
-  exists: (pid: number) => boolean = processExists,
+  exists: (pid: number) => boolean = processAlive,
 ): string {
   const status = typeof metrics.status === 'string' ? metrics.status : 'unknown';
   if (status !== 'running') return status;
