@@ -175,7 +175,7 @@ describe('alert policies', () => {
         for (const metric of used) expect(exported, `${file} queries ${metric}`).toContain(metric);
       }
     }
-  });
+  }, 60_000);
 
   it('rejects a policy with a missing field or a malformed duration', () => {
     const policy = parse(readFileSync(join(ALERTS, 'api-5xx-rate.yaml'), 'utf8'));
@@ -216,5 +216,5 @@ describe('the dashboard', () => {
         }
     for (const metric of ['http_requests_total', 'http_request_duration_seconds_bucket', 'drift_detected'])
       expect(queried).toContain(metric);
-  });
+  }, 60_000);
 });
