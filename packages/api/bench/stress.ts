@@ -202,6 +202,9 @@ async function probePhase(name: string, url: string, probeUrl: string) {
     connections: argv.probeConnections,
     seconds: argv.probeDuration,
     ...figures,
+    // The target holds where the platform's probes are pointed (PROBE_PORT, deploy/cloud-run/api-service.yaml).
+    target_probe_port_p99_le_100_ms:
+      figures.probe_port_healthz.p99_ms <= 100 && figures.probe_port_readyz.p99_ms <= 100,
     prober_loop_delay_ms: probes.prober_loop_delay_ms,
     service_loop_delay_ms: serviceLoop,
     uploads: {
