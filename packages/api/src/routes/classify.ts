@@ -118,8 +118,8 @@ export function classifyRoutes(app: FastifyInstance, context: ClassifyContext): 
   };
   // Under overload most uploads would be refused after their body was read and parsed. While the batch queue is
   // full, they are refused on arrival instead, before any hook reads a byte of the body: a shed request then costs
-  // the event loop little, so its turns stay short (and the probes on the same loop fast). Node discards the unread
-  // body itself, so the connection stays usable for the client's next request.
+  // the event loop less. Node discards the unread body itself, so the connection stays usable for the client's next
+  // request (`Connection: close` would make every refused client reconnect).
   const shedOnArrival = async () => {
     if (!service.saturated) return;
     context.budget.noteShed();
