@@ -41,6 +41,7 @@ ENV LD_PRELOAD=/usr/local/lib/libjemalloc.so.2 \
     NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8080 \
+    PROBE_PORT=8081 \
     BACKEND=wasm \
     MODEL=production \
     REGISTRY=/app/registry \
@@ -56,7 +57,7 @@ RUN mkdir -p /app/logs /app/registry && chown node:node /app/logs /app/registry
 USER node
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=3s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT}/healthz`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PROBE_PORT || process.env.PORT}/healthz`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Exec form: node is PID 1 and receives SIGTERM itself, so in-flight requests drain before exit. The V8 flags are
 # `pnpm serve`'s own (packages/api README, Memory: ~45 MB lower peak RSS under load).
 CMD ["node", "--max-semi-space-size=1", "--optimize-for-size", "packages/api/dist/main.mjs"]

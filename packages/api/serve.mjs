@@ -95,6 +95,7 @@ async function build() {
       main: join(here, 'src/main.ts'),
       worker: join(here, 'src/inference/worker.ts'),
       'explain-worker': join(here, 'src/explain-worker.ts'),
+      'probe-worker': join(here, 'src/probe-worker.ts'),
     },
     bundle: true,
     splitting: true,

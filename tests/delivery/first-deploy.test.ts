@@ -204,6 +204,10 @@ describe('the first deploy, in the documented order', () => {
     expect(env.GOOGLE_CLOUD_PROJECT).toBe('my-project');
     // /healthz answers with no model yet; /readyz would keep the first revision from ever starting.
     expect(api?.startupProbe?.httpGet.path).toBe('/healthz');
+    // The probes ask the API's probe thread (PROBE_PORT), not the port the uploads queue on.
+    expect(Number(env.PROBE_PORT)).not.toBe(8080);
+    expect(api?.startupProbe?.httpGet.port).toBe(Number(env.PROBE_PORT));
+    expect(api?.livenessProbe?.httpGet.port).toBe(Number(env.PROBE_PORT));
     expect(mebibytes(api?.resources.limits.memory ?? '0')).toBeGreaterThanOrEqual(400);
 
     const job = CloudRunJob.parse(

@@ -41,6 +41,15 @@ export class MemoryBudget {
     return this.waiting.length;
   }
 
+  /**
+   * Records a request shed for any reason (no room here, a full batch queue), so readiness reports shedding for a
+   * moment after it.
+   */
+  noteShed(): void {
+    this.shed++;
+    this.lastShedAt = Date.now();
+  }
+
   /** True while requests are waiting for room or one was shed moments ago: /readyz then says 503. */
   get shedding(): boolean {
     return this.waiting.length > 0 || Date.now() - this.lastShedAt < (this.options.shedMemoryMs ?? 1000);
@@ -71,8 +80,7 @@ export class MemoryBudget {
         },
         timer: setTimeout(() => {
           this.waiting.splice(this.waiting.indexOf(waiter), 1);
-          this.shed++;
-          this.lastShedAt = Date.now();
+          this.noteShed();
           reject(new OverBudgetError(`No room for ${bytes} bytes within ${this.options.maxWaitMs} ms.`));
           this.admit();
         }, this.options.maxWaitMs),

@@ -17,10 +17,11 @@ import { Explanations } from './explanations.js';
 import type { InferencePool } from './inference/pool.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
 import { noLog, type PredictionLog } from './predictions/log.js';
+import { ProbeListener } from './probes.js';
 import { classifyRoutes } from './routes/classify.js';
 import { docsRoutes } from './routes/docs.js';
 import { driftRoutes } from './routes/drift.js';
-import { healthRoutes } from './routes/health.js';
+import { healthRoutes, publishedReadiness } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { sharedSchemas } from './schemas.js';
 import { InferenceService, type ModelInfo, type ModelSource } from './service.js';
@@ -32,7 +33,8 @@ export interface AppOptions {
   readonly config: Pick<
     ServiceConfig,
     'backend' | 'batching' | 'limits' | 'corsOrigins' | 'drift' | 'admission' | 'timeouts' | 'abuse'
-  >;
+  > &
+    Partial<Pick<ServiceConfig, 'host' | 'probes'>>;
   /**
    * The model to serve from the start, if there is one yet (a registry alias may have none: the service then
    * answers 503 until `service.load` is given one).
@@ -51,6 +53,8 @@ export interface App {
   readonly metrics: ServiceMetrics;
   /** The first model's load: resolves once it serves, rejects (with ModelRefusedError) if it was refused. */
   readonly loaded: Promise<ModelInfo> | undefined;
+  /** The probe listener on its own thread, when `config.probes.port` is set. */
+  readonly probes: ProbeListener | undefined;
 }
 
 export async function buildApp(options: AppOptions): Promise<App> {
@@ -125,7 +129,18 @@ export async function buildApp(options: AppOptions): Promise<App> {
   });
   const guarded = await guardAbuse(app, config.abuse);
   metricsRoutes(app, metrics, budget, () => Boolean(service.model && service.drift().drift));
-  healthRoutes(app, service, () => budget.shedding);
+  const shedding = () => budget.shedding;
+  healthRoutes(app, service, shedding);
+  const probes =
+    config.probes?.port === undefined
+      ? undefined
+      : await ProbeListener.start({
+          host: config.host ?? '127.0.0.1',
+          port: config.probes.port,
+          stallMs: config.probes.stallMs,
+          readiness: () => publishedReadiness(service, shedding),
+        });
+  if (probes) app.log.info({ port: probes.port }, 'probes listening on a thread of their own');
   const explanations = new Explanations({
     modelDir: () => service.modelDir,
     backend: config.backend,
@@ -144,6 +159,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   docsRoutes(app);
   app.addHook('preClose', async () => {
     service.closing = true;
+    probes?.publish();
     // A body still arriving is not work to drain: a client sending a byte a second would hold the exit open.
     for (const request of receiving) request.destroy();
   });
@@ -152,11 +168,11 @@ export async function buildApp(options: AppOptions): Promise<App> {
     if (service.closing) reply.header('connection', 'close');
   });
   app.addHook('onClose', async () => {
-    await Promise.all([service.close(), explanations.close()]);
+    await Promise.all([service.close(), explanations.close(), probes?.close()]);
   });
   // Callers that do not await the first load must not see an unhandled rejection (it is logged above).
   loaded?.catch(() => {});
-  return { app, service, metrics, loaded };
+  return { app, service, metrics, loaded, probes };
 }
 
 /** A Content-Length over the limit is refused before a byte of the body is read. */

@@ -75,6 +75,16 @@ export const envSchema = z.object({
     .transform((value) => value === 'true' || value === '1'),
   /** How often a registry alias (MODEL=production) is looked up again; a new version is swapped in live. */
   MODEL_POLL_SECONDS: z.coerce.number().positive().default(30),
+  /**
+   * A second port on which a thread of its own answers /healthz and /readyz, so probes never wait behind uploads on
+   * the main event loop (see probes.ts). Empty: the probes answer on PORT only (they always do there too).
+   */
+  PROBE_PORT: z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+    integer(0).max(65535).optional(),
+  ),
+  /** On PROBE_PORT, both probes fail when the main event loop has not turned for this long (a deadlock). */
+  PROBE_STALL_MS: integer(1000).default(10_000),
   /** How long SIGTERM waits for in-flight requests before exiting anyway. */
   SHUTDOWN_GRACE_MS: integer(0).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -93,6 +103,7 @@ export interface ServiceConfig {
   readonly admission: AdmissionConfig;
   readonly timeouts: TimeoutConfig;
   readonly abuse: AbuseConfig;
+  readonly probes: ProbeConfig;
   readonly modelPollMs: number;
   readonly corsOrigins: readonly string[];
   readonly predictionLog: PredictionLogConfig;
@@ -125,6 +136,12 @@ export interface AbuseConfig {
   /** '': no key required. */
   readonly apiKey: string;
   readonly trustProxy: boolean;
+}
+
+export interface ProbeConfig {
+  /** undefined: no probe listener of its own; 0: any free port. */
+  readonly port: number | undefined;
+  readonly stallMs: number;
 }
 
 export interface PredictionLogConfig {
@@ -166,6 +183,7 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
     admission: { budgetBytes: e.ADMISSION_BUDGET_MB * MB, maxWaitMs: e.ADMISSION_WAIT_MS },
     timeouts: { bodyMs: e.BODY_TIMEOUT_MS, keepAliveMs: e.KEEP_ALIVE_TIMEOUT_MS },
     abuse: { ratePerMinute: e.RATE_LIMIT_PER_MINUTE, apiKey: e.API_KEY, trustProxy: e.TRUST_PROXY },
+    probes: { port: e.PROBE_PORT, stallMs: e.PROBE_STALL_MS },
     modelPollMs: Math.round(e.MODEL_POLL_SECONDS * 1000),
     corsOrigins: e.CORS_ORIGINS,
     predictionLog: {

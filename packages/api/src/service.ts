@@ -152,6 +152,11 @@ export class InferenceService implements BatchRunner {
     return info;
   }
 
+  /** True while the batch queue is full: a new upload would be refused, so it can be refused before its body. */
+  get saturated(): boolean {
+    return this.batcher.full;
+  }
+
   /** Workers ready for a batch now (the batcher's view): only the serving pool takes new batches. */
   get idle(): number {
     return this.serving?.pool.idle ?? 0;

@@ -31,6 +31,16 @@ describe('configFromEnv', () => {
     expect(config.predictionLog.location).toBe('gs://bucket/logs');
   });
 
+  it('starts no probe listener of its own unless PROBE_PORT is set', () => {
+    expect(configFromEnv({}).probes).toEqual({ port: undefined, stallMs: 10_000 });
+    expect(configFromEnv({ PROBE_PORT: '' }).probes.port).toBeUndefined();
+    expect(configFromEnv({ PROBE_PORT: '8081', PROBE_STALL_MS: '5000' }).probes).toEqual({
+      port: 8081,
+      stallMs: 5000,
+    });
+    expect(() => configFromEnv({ PROBE_PORT: 'http' })).toThrow(/PROBE_PORT/);
+  });
+
   it('names every bad variable in one sentence', () => {
     expect(() => configFromEnv({ PORT: '-1', BACKEND: 'gpu' })).toThrow(ConfigError);
     expect(() => configFromEnv({ PORT: '-1', BACKEND: 'gpu' })).toThrow(

@@ -76,8 +76,13 @@ export class MicroBatcher<M = unknown> {
     return this.queue.length;
   }
 
+  /** True when a new image would be refused: the queue holds `maxQueue` already. */
+  get full(): boolean {
+    return this.queue.length >= this.config.maxQueue;
+  }
+
   submit(image: Uint8Array): Promise<Classified<M>> {
-    if (this.queue.length >= this.config.maxQueue) {
+    if (this.full) {
       return Promise.reject(new QueueFullError(`${this.queue.length} requests are already waiting.`));
     }
     return new Promise((resolve, reject) => {

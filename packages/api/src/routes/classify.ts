@@ -85,7 +85,9 @@ export function classifyRoutes(app: FastifyInstance, context: ClassifyContext): 
       // The service hands the bytes to a worker thread (transferred, so they are gone here afterwards).
       const toExplain = explain === 'gradcam' ? new Uint8Array(upload.bytes) : undefined; // a copy
       const result = await service.classify(upload.bytes).catch((error: unknown) => {
-        throw error instanceof QueueFullError ? overloaded() : error;
+        if (!(error instanceof QueueFullError)) throw error;
+        context.budget.noteShed();
+        throw overloaded();
       });
       if ('failed' in result) {
         const { item } = result.failed;
@@ -114,8 +116,23 @@ export function classifyRoutes(app: FastifyInstance, context: ClassifyContext): 
       reservation.release();
     }
   };
+  // Under overload most uploads would be refused after their body was read and parsed. While the batch queue is
+  // full, they are refused on arrival instead, before any hook reads a byte of the body: a shed request then costs
+  // the event loop less. Node discards the unread body itself, so the connection stays usable for the client's next
+  // request (`Connection: close` would make every refused client reconnect).
+  const shedOnArrival = async () => {
+    if (!service.saturated) return;
+    context.budget.noteShed();
+    throw overloaded();
+  };
+  const guards = context.routeConfig.onRequest;
   // The body schema documents the form for OpenAPI; the multipart stream itself is checked by readOneFile.
-  const options = { ...context.routeConfig, schema, validatorCompiler: () => () => true };
+  const options = {
+    ...context.routeConfig,
+    onRequest: [shedOnArrival, ...(guards ? [guards].flat() : [])],
+    schema,
+    validatorCompiler: () => () => true,
+  };
   app.post('/classify', options, handler);
   app.post('/classify/', options, handler);
 }
