@@ -21,11 +21,10 @@ export const exportCommand: CommandModule<object, ExportArgs> = {
   describe: 'write a model in another format (onnx)',
   builder: (y) =>
     y
-      .command<ExportArgs>({
-        command: 'onnx <model>',
-        describe:
-          'the model as ONNX (opset 13): input "image" [batch, size, size, 1], output "probabilities"',
-        builder: (inner: Argv) =>
+      .command(
+        'onnx <model>',
+        'the model as ONNX (opset 13): input "image" [batch, size, size, 1], output "probabilities"',
+        (inner) =>
           inner
             .positional('model', {
               type: 'string',
@@ -36,9 +35,11 @@ export const exportCommand: CommandModule<object, ExportArgs> = {
             .option('registry', {
               type: 'string',
               describe: 'registry folder or gs://bucket/prefix (default: registry.url of the config)',
-            }) as Argv<ExportArgs>,
-        handler: async (args) => process.stdout.write(`${JSON.stringify(await exportOnnxFile(args))}\n`),
-      })
+            }),
+        async (args) => {
+          process.stdout.write(`${JSON.stringify(await exportOnnxFile(args))}\n`);
+        },
+      )
       .demandCommand(1, 'Name an export format: onnx.') as Argv<ExportArgs>,
   handler: () => undefined,
 };
