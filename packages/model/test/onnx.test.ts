@@ -75,7 +75,7 @@ describe('ONNX export', () => {
   it('writes a standard ModelProto: opset, NHWC input, class names in the metadata', async () => {
     const { bytes } = await exportOnnx(dirs.get('simple_cnn') as string);
     const model = onnxProto.onnx.ModelProto.decode(bytes);
-    expect(model.opsetImport[0]?.version).toBe(ONNX_OPSET);
+    expect(Number(model.opsetImport[0]?.version)).toBe(ONNX_OPSET);
     const dims = model.graph?.input?.[0]?.type?.tensorType?.shape?.dim?.map((d) => d.dimValue ?? d.dimParam);
     expect(dims?.slice(1).map(Number)).toEqual([SIZE, SIZE, 1]);
     const classNames = model.metadataProps.find((p) => p.key === 'class_names')?.value;

@@ -113,7 +113,8 @@ class GraphBuilder {
     const out = step.name;
     switch (step.op) {
       case 'input':
-        return this.node('Transpose', [ONNX_INPUT], out, [ints('perm', [0, 3, 1, 2])]);
+        // The Keras input layer may itself be called `image`: the NCHW copy gets a name of its own.
+        return this.node('Transpose', [ONNX_INPUT], `${out}/nchw`, [ints('perm', [0, 3, 1, 2])]);
       case 'conv': {
         const [kh, kw, cin, cout] = step.kernel.shape as [number, number, number, number];
         const inputs = [
