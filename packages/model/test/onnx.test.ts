@@ -49,7 +49,7 @@ let sample: { images: Float32Array; count: number };
 beforeAll(async () => {
   sample = await sampleImages();
   for (const architecture of ARCHITECTURES) dirs.set(architecture, await saved(architecture));
-}, 240_000);
+}, 480_000); // three trainings: minutes on a loaded 2-core machine
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('ONNX export', () => {
