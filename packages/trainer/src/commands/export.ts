@@ -4,10 +4,10 @@
  * answers are serving's (tested in packages/model/test/onnx.test.ts against onnxruntime-web).
  */
 import { resolve } from 'node:path';
+import { writeFileAtomicSync } from '@mri/atomic-file';
 import { resolveModel } from '@mri/registry';
 import type { Argv, CommandModule } from 'yargs';
 import { composeConfig } from '../config/index.js';
-import { writeFileAtomic } from '../files.js';
 import { CONFIG_DIR, fromRepo } from '../paths.js';
 
 interface ExportArgs {
@@ -46,11 +46,11 @@ export const exportCommand: CommandModule<object, ExportArgs> = {
 
 export async function exportOnnxFile(args: ExportArgs): Promise<Record<string, unknown>> {
   const registryUrl = args.registry ?? composeConfig({ configDir: CONFIG_DIR }).config.registry.url;
-  const modelDir = await resolveModel(args.model, { registryUrl });
+  const { dir: modelDir } = await resolveModel(args.model, { registryUrl });
   const { exportOnnx } = await import('@mri/model/onnx');
   const { bytes, metadata } = await exportOnnx(modelDir);
   const out = resolve(fromRepo(args.out));
-  writeFileAtomic(out, bytes);
+  writeFileAtomicSync(out, bytes);
   return {
     model_dir: modelDir,
     out,
