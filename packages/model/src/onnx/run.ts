@@ -2,7 +2,6 @@
  * Runs an exported ONNX file in onnxruntime-web (wasm, in Node): the check that the export computes what serving
  * computes, and the peer engine the inference benchmark measures ours against.
  */
-import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-web';
 import { ONNX_INPUT, ONNX_OUTPUT } from './write.js';
 
@@ -12,15 +11,29 @@ export interface OnnxRunner {
   dispose(): Promise<void>;
 }
 
-let started = false;
+let poolSize: number | undefined;
 
 /**
- * `threads`: the session's intra-op threads. onnxruntime-web's wasm thread pool is process-wide and sized when the
- * first session starts, so it is sized for every core then, and each session uses as many of them as it asks.
+ * onnxruntime-web's wasm threads are one pool per process, sized when the first session starts: the first call
+ * fixes it at `threads` (or at `pool` when given, for a process that will open sessions of several thread counts).
+ * A single-threaded pool starts no worker threads at all, which is what a test on a busy machine wants: ORT's pool
+ * threads spin while they wait for work.
  */
-export async function openOnnx(bytes: Uint8Array, size: number, threads = 1): Promise<OnnxRunner> {
-  if (!started) ort.env.wasm.numThreads = Math.max(threads, availableParallelism());
-  started = true;
+export async function openOnnx(
+  bytes: Uint8Array,
+  size: number,
+  options: { threads?: number; pool?: number } = {},
+): Promise<OnnxRunner> {
+  const threads = options.threads ?? 1;
+  if (poolSize === undefined) {
+    poolSize = Math.max(threads, options.pool ?? threads);
+    ort.env.wasm.numThreads = poolSize;
+  }
+  if (threads > poolSize) {
+    throw new Error(
+      `onnxruntime-web's thread pool was started with ${poolSize} thread(s); open the first session with pool >= ${threads}.`,
+    );
+  }
   const session = await ort.InferenceSession.create(bytes, {
     executionProviders: ['wasm'],
     intraOpNumThreads: threads,
