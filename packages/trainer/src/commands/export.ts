@@ -5,10 +5,9 @@
  */
 import { resolve } from 'node:path';
 import { writeFileAtomicSync } from '@mri/atomic-file';
-import { resolveModel } from '@mri/registry';
 import type { Argv, CommandModule } from 'yargs';
-import { composeConfig } from '../config/index.js';
-import { CONFIG_DIR, fromRepo } from '../paths.js';
+import { fromRepo } from '../paths.js';
+import { resolveModelRef } from '../registry/resolve-ref.js';
 
 interface ExportArgs {
   model: string;
@@ -45,8 +44,7 @@ export const exportCommand: CommandModule<object, ExportArgs> = {
 };
 
 export async function exportOnnxFile(args: ExportArgs): Promise<Record<string, unknown>> {
-  const registryUrl = args.registry ?? composeConfig({ configDir: CONFIG_DIR }).config.registry.url;
-  const { dir: modelDir } = await resolveModel(args.model, { registryUrl });
+  const modelDir = await resolveModelRef(args.model, args.registry);
   const { exportOnnx } = await import('@mri/model/onnx');
   const { bytes, metadata } = await exportOnnx(modelDir);
   const out = resolve(fromRepo(args.out));
