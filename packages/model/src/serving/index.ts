@@ -8,20 +8,28 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmConvolution } from '@mri/kernels/convolution';
-import type { Classifier } from '../contract.js';
+import type { Classifier, ServingWeights } from '../contract.js';
 import type { Plan, Step, Weight } from './plan.js';
+import { quantisePlan } from './quantise.js';
 import { readPlan } from './read-plan.js';
 
 export { UnsupportedLayerError } from './plan.js';
 
 tf.env().set('PROD', true);
 
+export { int8RoundTrip, quantisePlan } from './quantise.js';
+
+export interface ServingOptions {
+  /** `int8`: the weights rounded to int8 per output channel (quantise.ts); default `float32`, as trained. */
+  readonly weights?: ServingWeights;
+}
+
 /** Loads an artifact for inference on the wasm backend. Throws ArtifactError for a bad artifact. */
-export async function loadServingClassifier(dir: string): Promise<Classifier> {
+export async function loadServingClassifier(dir: string, options: ServingOptions = {}): Promise<Classifier> {
   const [{ plan, metadata }, backendReady] = await Promise.all([readPlan(dir), startWasm()]);
   if (!backendReady)
     throw new Error('tfjs could not initialise the wasm backend; use backend "auto" or "cpu".');
-  const run = compile(plan);
+  const run = compile(options.weights === 'int8' ? quantisePlan(plan) : plan);
   return {
     metadata,
     backend: 'wasm',
