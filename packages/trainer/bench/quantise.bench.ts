@@ -84,13 +84,9 @@ async function main(): Promise<void> {
   if (args['memory-side']) return memorySide(args['memory-side'], modelDir);
   const loadBefore = loadavg().map((v) => round(v, 2));
   const { config } = composeConfig({ configDir: CONFIG_DIR, overrides: [`data.root=${args.data}`] });
-  const sides = Object.fromEntries(
-    await Promise.all(
-      SERVING_WEIGHTS.map(
-        async (weights) => [weights, await loadServingClassifier(modelDir, { weights })] as const,
-      ),
-    ),
-  ) as Record<ServingWeights, Classifier>;
+  // One after the other: two first loads at once in one thread race to start the wasm backend.
+  const sides = {} as Record<ServingWeights, Classifier>;
+  for (const weights of SERVING_WEIGHTS) sides[weights] = await loadServingClassifier(modelDir, { weights });
   const { metadata } = sides.float32;
   const split = await loadSplit(
     config,
