@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   if (args['memory-side']) return memorySide(args['memory-side'], modelDir);
   const loadBefore = loadavg().map((v) => round(v, 2));
   const { config } = composeConfig({ configDir: CONFIG_DIR, overrides: [`data.root=${args.data}`] });
-  // One after the other: two first loads at once in one thread race to start the wasm backend.
+  // One after the other: a run loading both at once crashed once in compile (not reproduced since).
   const sides = {} as Record<ServingWeights, Classifier>;
   for (const weights of SERVING_WEIGHTS) sides[weights] = await loadServingClassifier(modelDir, { weights });
   const { metadata } = sides.float32;
