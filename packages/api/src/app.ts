@@ -34,7 +34,7 @@ export interface AppOptions {
     ServiceConfig,
     'backend' | 'batching' | 'limits' | 'corsOrigins' | 'drift' | 'admission' | 'timeouts' | 'abuse'
   > &
-    Partial<Pick<ServiceConfig, 'host' | 'probes'>>;
+    Partial<Pick<ServiceConfig, 'host' | 'probes' | 'servingWeights'>>;
   /**
    * The model to serve from the start, if there is one yet (a registry alias may have none: the service then
    * answers 503 until `service.load` is given one).
@@ -94,6 +94,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const receiving = new Set<IncomingMessage>();
   const service = new InferenceService({
     backend: config.backend,
+    servingWeights: config.servingWeights,
     maxPixels: config.limits.maxPixels,
     batching: config.batching,
     drift: config.drift,

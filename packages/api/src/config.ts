@@ -4,7 +4,12 @@
  */
 import { availableParallelism } from 'node:os';
 import { DEFAULT_IMAGE_SIZE } from '@mri/data/spec';
-import { BACKEND_CHOICES, type BackendChoice } from '@mri/model/contract';
+import {
+  BACKEND_CHOICES,
+  type BackendChoice,
+  SERVING_WEIGHTS,
+  type ServingWeights,
+} from '@mri/model/contract';
 import { SHIPPED_MODEL_DIR } from '@mri/registry/shipped';
 import { z } from 'zod';
 
@@ -32,6 +37,11 @@ export const envSchema = z.object({
    */
   SEED_MODEL: z.string().default(SHIPPED_MODEL_DIR),
   BACKEND: z.enum(BACKEND_CHOICES).default('wasm'),
+  /**
+   * `int8`: the serving plan's weights rounded to int8 per output channel (float32 compute; the speed, memory and
+   * accuracy it changes are measured in the README). wasm only.
+   */
+  SERVING_WEIGHTS: z.enum(SERVING_WEIGHTS).default('float32'),
   /** Inference workers, each with its own wasm instance. */
   WORKERS: integer(1).max(16).default(Math.min(2, availableParallelism())),
   MAX_BATCH: integer(1).max(256).default(8),
@@ -98,6 +108,7 @@ export interface ServiceConfig {
   /** '' when an empty registry is not seeded. */
   readonly seedModel: string;
   readonly backend: BackendChoice;
+  readonly servingWeights: ServingWeights;
   readonly batching: BatchingConfig;
   readonly limits: { readonly maxUploadBytes: number; readonly maxPixels: number };
   readonly admission: AdmissionConfig;
@@ -172,6 +183,7 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
     registry: e.REGISTRY,
     seedModel: e.SEED_MODEL,
     backend: e.BACKEND,
+    servingWeights: e.SERVING_WEIGHTS,
     batching: {
       workers: e.WORKERS,
       maxBatch: e.MAX_BATCH,

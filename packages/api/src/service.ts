@@ -8,7 +8,7 @@
  * (their answers name the old version), then the old workers stop. A model that fails to load leaves the serving
  * one in place, and `problem` says why.
  */
-import type { ArtifactMetadata, BackendChoice, BackendName } from '@mri/model';
+import type { ArtifactMetadata, BackendChoice, BackendName, ServingWeights } from '@mri/model';
 import type { BatchingConfig, DriftConfig } from './config.js';
 import { ApiError } from './errors.js';
 import { type BatchRunner, type Classified, MicroBatcher } from './inference/batcher.js';
@@ -36,6 +36,8 @@ export interface ModelSource {
 
 export interface ServiceOptions {
   readonly backend: BackendChoice;
+  /** The serving plan's weights; float32 when absent. */
+  readonly servingWeights?: ServingWeights;
   readonly maxPixels: number;
   readonly batching: BatchingConfig;
   readonly drift: DriftConfig;
@@ -117,7 +119,12 @@ export class InferenceService implements BatchRunner {
     const candidate =
       pool ??
       new InferencePool(
-        { modelDir: source.dir, backend: this.options.backend, maxPixels: this.options.maxPixels },
+        {
+          modelDir: source.dir,
+          backend: this.options.backend,
+          weights: this.options.servingWeights,
+          maxPixels: this.options.maxPixels,
+        },
         this.options.batching.workers,
       );
     let loaded: Awaited<ReturnType<InferencePool['loaded']>>;

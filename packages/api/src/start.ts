@@ -41,7 +41,12 @@ async function main(): Promise<void> {
     model instanceof Error
       ? undefined
       : new InferencePool(
-          { modelDir: model.dir, backend: config.backend, maxPixels: config.limits.maxPixels },
+          {
+            modelDir: model.dir,
+            backend: config.backend,
+            weights: config.servingWeights,
+            maxPixels: config.limits.maxPixels,
+          },
           config.batching.workers,
           new Promise<void>((resolve) => {
             listening = resolve;

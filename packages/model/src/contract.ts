@@ -18,6 +18,13 @@ export type BackendName = (typeof BACKEND_NAMES)[number];
 export const BACKEND_CHOICES = ['auto', ...BACKEND_NAMES] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
+/**
+ * How the serving plan holds its convolution and dense weights: as trained, or rounded to int8 per output channel
+ * (`serving/quantise.ts`). The compute is float32 either way.
+ */
+export const SERVING_WEIGHTS = ['float32', 'int8'] as const;
+export type ServingWeights = (typeof SERVING_WEIGHTS)[number];
+
 export interface OptimizerSettings {
   readonly name: 'adam' | 'adamw' | 'sgd';
   readonly lr: number;

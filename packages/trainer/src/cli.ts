@@ -1,5 +1,5 @@
 /**
- * The trainer's command line: `pnpm train | evaluate | predict | visualize | sweep | runs | registry`, one module per command
+ * The trainer's command line: `pnpm train | evaluate | predict | visualize | sweep | runs | registry | export`, one module per command
  * under commands/. Each command's result is JSON on the last line of stdout (train prints its run folder after it);
  * logs go to stderr; an error the user can fix is one sentence, never a stack trace.
  */
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     .scriptName('pnpm')
     .usage('$0 <command> [overrides..] [options]')
     .command(trainerCommands)
-    .demandCommand(1, 'Name a command: train, evaluate, predict, visualize, sweep, runs or registry.')
+    .demandCommand(1, 'Name a command: train, evaluate, predict, visualize, sweep, runs, registry or export.')
     .strict()
     .version(false)
     .help()

@@ -1,9 +1,11 @@
 /** Messages between the main thread and an inference worker. Everything here survives structured cloning. */
-import type { ArtifactMetadata, BackendChoice, BackendName } from '@mri/model';
+import type { ArtifactMetadata, BackendChoice, BackendName, ServingWeights } from '@mri/model';
 
 export interface WorkerOptions {
   readonly modelDir: string;
   readonly backend: BackendChoice;
+  /** The serving plan's weights (wasm only); float32 when absent. */
+  readonly weights?: ServingWeights;
   readonly maxPixels: number;
 }
 

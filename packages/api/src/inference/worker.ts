@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
 import { type ImageError, imageStatistics, normalise } from '@mri/data';
-import type { BackendChoice, Classifier } from '@mri/model';
+import type { BackendChoice, Classifier, ServingWeights } from '@mri/model';
 import { loadServingClassifier } from '@mri/model/serving';
 import { decodeForModel, onFirstSharpLoad } from './decode.js';
 import type {
@@ -30,7 +30,7 @@ const options = await new Promise<WorkerOptions>((resolve) => {
 
 let classifier: Classifier;
 try {
-  classifier = await load(options.modelDir, options.backend);
+  classifier = await load(options.modelDir, options.backend, options.weights);
   await selfCheck(classifier, options.modelDir);
   post({ type: 'loaded', metadata: classifier.metadata, backend: classifier.backend });
 } catch (error) {
@@ -42,8 +42,8 @@ try {
  * On wasm, the serving loader: tfjs-core and the wasm backend only, BatchNorm folded into the convolutions. It
  * halves a worker's start-up and memory. The cpu backend takes the full layers loader.
  */
-async function load(dir: string, backend: BackendChoice): Promise<Classifier> {
-  if (backend === 'wasm') return loadServingClassifier(dir);
+async function load(dir: string, backend: BackendChoice, weights?: ServingWeights): Promise<Classifier> {
+  if (backend === 'wasm') return loadServingClassifier(dir, { weights });
   const { loadClassifier } = await import('@mri/model');
   return loadClassifier(dir, { backend });
 }

@@ -8,21 +8,28 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmConvolution } from '@mri/kernels/convolution';
-import { ArtifactError } from '../artifact/errors.js';
-import { checkShapes, readArtifactFiles } from '../artifact/read.js';
-import type { ArtifactMetadata, Classifier } from '../contract.js';
-import { type Plan, planOf, type Step, type Topology, UnsupportedLayerError, type Weight } from './plan.js';
+import type { Classifier, ServingWeights } from '../contract.js';
+import type { Plan, Step, Weight } from './plan.js';
+import { quantisePlan } from './quantise.js';
+import { readPlan } from './read-plan.js';
 
 export { UnsupportedLayerError } from './plan.js';
 
 tf.env().set('PROD', true);
 
+export { int8RoundTrip, quantisePlan } from './quantise.js';
+
+export interface ServingOptions {
+  /** `int8`: the weights rounded to int8 per output channel (quantise.ts); default `float32`, as trained. */
+  readonly weights?: ServingWeights;
+}
+
 /** Loads an artifact for inference on the wasm backend. Throws ArtifactError for a bad artifact. */
-export async function loadServingClassifier(dir: string): Promise<Classifier> {
+export async function loadServingClassifier(dir: string, options: ServingOptions = {}): Promise<Classifier> {
   const [{ plan, metadata }, backendReady] = await Promise.all([readPlan(dir), startWasm()]);
   if (!backendReady)
     throw new Error('tfjs could not initialise the wasm backend; use backend "auto" or "cpu".');
-  const run = compile(plan);
+  const run = compile(options.weights === 'int8' ? quantisePlan(plan) : plan);
   return {
     metadata,
     backend: 'wasm',
@@ -50,40 +57,6 @@ async function startWasm(): Promise<boolean> {
   const ok = await tf.setBackend('wasm');
   await tf.ready();
   return ok;
-}
-
-async function readPlan(dir: string): Promise<{ plan: Plan; metadata: ArtifactMetadata }> {
-  const files = await readArtifactFiles(dir);
-  const { metadata, modelJson, specs, weights, modelPath } = files;
-  const byName = new Map<string, Weight>();
-  let offset = weights.byteOffset;
-  const buffer = weights.buffer;
-  for (const spec of specs) {
-    const length = spec.shape.reduce((a, b) => a * b, 1);
-    if (spec.dtype === 'float32' || spec.dtype === undefined) {
-      // Copied out: the file's buffer may be a pooled one at an offset no Float32Array can start from.
-      const values = new Float32Array(buffer.slice(offset, offset + length * 4));
-      byName.set(spec.name, { values, shape: spec.shape });
-    }
-    offset += length * (spec.dtype === 'bool' ? 1 : 4);
-  }
-  let plan: Plan;
-  try {
-    plan = planOf(modelJson.modelTopology as Topology, (name) => byName.get(name));
-  } catch (error) {
-    if (error instanceof UnsupportedLayerError) {
-      throw new ArtifactError(
-        `${modelPath} describes a model the serving loader cannot run (${error.message}).`,
-      );
-    }
-    throw new ArtifactError(
-      `${modelPath} describes a model tfjs cannot build (${(error as Error).message}); re-save it.`,
-    );
-  }
-  const [, height, width] = plan.inputShape;
-  checkShapes(files, { height, width, outputUnits: plan.outputUnits });
-
-  return { plan, metadata };
 }
 
 interface Compiled {

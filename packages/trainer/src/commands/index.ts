@@ -5,6 +5,7 @@
  */
 import type { CommandModule } from 'yargs';
 import { evaluateCommand } from './evaluate.js';
+import { exportCommand } from './export.js';
 import { registryCommand } from './registry.js';
 import { runsCommand } from './runs.js';
 import { sweepCommand } from './sweep.js';
@@ -19,4 +20,5 @@ export const trainerCommands: CommandModule<object, any>[] = [
   sweepCommand,
   runsCommand,
   registryCommand,
+  exportCommand,
 ];

@@ -4,20 +4,17 @@
  * skips the files already in FILE), bad files listed with their reason and never fatal. Sharding defaults to Cloud
  * Run Jobs' task index and count, so the same image runs as a job of N tasks, each writing its own FILE.
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { createProgress, printResult } from '@mri/logging';
-import { ensureSeeded, openRegistry } from '@mri/registry';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { composeConfig } from '../config/index.js';
 import { isUserError } from '../errors.js';
 import type { ImageResult } from '../lifecycle/classify-images.js';
-import { CONFIG_DIR, fromRepo } from '../paths.js';
+import { fromRepo } from '../paths.js';
 import { openPredictionWriter } from '../predict/output.js';
 import { openImageSource, shardOf } from '../predict/sources.js';
+import { resolveModelRef } from '../registry/resolve-ref.js';
 
 const BATCH = 16;
 
@@ -43,22 +40,10 @@ export interface PredictOptions {
   readonly registryUrl?: string;
 }
 
-/**
- * A model folder is used as it is; anything else is a registry reference (an empty registry is first seeded with
- * the shipped model, so `--model production` works on a fresh clone). A folder never touches the registry.
- */
-async function resolveModelRef(options: PredictOptions): Promise<string> {
-  if (existsSync(join(fromRepo(options.model), 'model.json'))) return fromRepo(options.model);
-  const registryUrl = options.registryUrl ?? composeConfig({ configDir: CONFIG_DIR }).config.registry.url;
-  const registry = openRegistry({ registryUrl });
-  await ensureSeeded(registry);
-  return registry.modelDir(options.model);
-}
-
 export async function predict(options: PredictOptions): Promise<PredictSummary> {
   const started = performance.now();
   const shard = shardOf(options.shard, process.env);
-  const modelDir = await resolveModelRef(options);
+  const modelDir = await resolveModelRef(options.model, options.registryUrl);
   const source = openImageSource(options.source);
   const mine = (await source.list()).filter((_, i) => i % shard.count === shard.index);
   const threads = Math.max(
