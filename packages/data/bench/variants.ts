@@ -34,7 +34,8 @@ export const VARIANTS: Record<string, Variant> = {
     describe: 'the product path: decodeGray on one worker thread per core',
     async prepare({ size, threads }) {
       const pool = createDecodePool({ size, threads });
-      const run: Runner = (blobs) => bounded(blobs, threads * 8, (b) => pool.decode(b));
+      // More queued than the pool keeps in flight, as `ensureProcessed` (which queues every file) does.
+      const run: Runner = (blobs) => bounded(blobs, threads * 32, (b) => pool.decode(b));
       run.close = () => pool.close();
       return run;
     },
