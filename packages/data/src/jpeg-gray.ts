@@ -8,20 +8,21 @@ import { wasmResizer } from './resize-wasm.js';
  * the caller takes the general path). libjpeg-turbo (prebuilt, SIMD) is asked for grey output: for a colour
  * (YCbCr) JPEG it then decodes only the luma component, skipping the chroma IDCTs, upsampling and colour
  * conversion that a decode to RGB followed by RGB-to-grey pays for; the luma an encoder stored is the ITU-R 601
- * grey Pillow's convert('L') computes. It writes into the resize kernel's memory, so the image is not copied.
+ * grey Pillow's convert('L') computes. It writes into the resize kernel's memory, so the image is not copied;
+ * `kernel` null (no WebAssembly SIMD) decodes into a fresh buffer for the scalar resize.
  */
 export function decodeJpegGray(
   bytes: Uint8Array,
   header: ImageHeader,
   outWidth: number,
   outHeight: number,
+  kernel = wasmResizer(),
 ): Uint8Array | undefined {
   // Four components are CMYK or YCCK, which libjpeg cannot turn into grey.
   if (header.components !== 1 && header.components !== 3) return undefined;
   const { width, height } = header;
   const options = { format: jpegTurbo.FORMAT_GRAY };
   try {
-    const kernel = wasmResizer();
     if (kernel) {
       return kernel.resizeFilled(width, height, outWidth, outHeight, 1, (input) =>
         decodeInto(bytes, input, width, height, options),

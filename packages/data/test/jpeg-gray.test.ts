@@ -53,6 +53,15 @@ describe('decodeJpegGray', () => {
     expect(total).toBeGreaterThan(0); // two different decoders: equality would mean the fast path was not taken
   });
 
+  it('gives the same bytes without the wasm kernel (decoded into its own buffer, scalar resize)', () => {
+    for (const bytes of [grey, colour]) {
+      const header = readHeader(bytes);
+      const scalar = decodeJpegGray(bytes, header, 96, 80, null);
+      expect(scalar).toHaveLength(96 * 80);
+      expect(scalar).toEqual(decodeJpegGray(bytes, header, 96, 80));
+    }
+  });
+
   it('leaves CMYK, and streams libjpeg-turbo refuses, to the general decoder', async () => {
     const cmyk = await sharp(colour).toColourspace('cmyk').jpeg({ quality: 95 }).toBuffer();
     const header = readHeader(cmyk);
