@@ -15,7 +15,7 @@ const entry = join(here, 'dist', 'main.mjs');
  * Packages left outside the bundle, loaded from node_modules at run time: native addons (their binaries cannot be
  * bundled) and the large clients a service loads only on first use.
  */
-const UNBUNDLED = ['sharp', '@napi-rs/image', '@google-cloud/storage', 'pino-pretty'];
+const UNBUNDLED = ['sharp', '@napi-rs/image', '@julusian/jpeg-turbo', '@google-cloud/storage', 'pino-pretty'];
 
 /** Files under each @mri package's src/, relative to it. */
 function sources(name) {

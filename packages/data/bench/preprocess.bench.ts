@@ -1,6 +1,6 @@
 /**
  * Preprocessing throughput, ours against the reference's (Pillow) in the same run on the same files.
- * Usage: pnpm bench:data --root DIR --size N [--threads T] [--variants pool,inline,sharp,sharp-tuned,napi] [--rounds R]
+ * Usage: pnpm bench:data --root DIR --size N [--threads T] [--variants pool,inline,...] [--rounds R] [--anchors DIR]
  * Every image under DIR is read into memory first (as the reference bench does), then decoded, converted to grey
  * and resized to NxN by each variant. Rounds alternate ours and the reference; each side's best round is
  * reported. Last line of stdout: JSON with images, img_s (the product path: the worker pool), the reference's
@@ -27,10 +27,15 @@ const args = yargs(hideBin(process.argv))
     describe: `comma-separated: ${Object.keys(VARIANTS)}`,
   })
   .option('rounds', { type: 'number', default: 3 })
+  .option('anchors', {
+    type: 'string',
+    default: join(REPO_ROOT, '..', 'shared', 'anchors'),
+    describe: 'folder holding pil_preprocess_bench.py (the reference)',
+  })
   .strict()
   .parseSync();
 
-const REFERENCE = join(REPO_ROOT, '..', 'shared', 'anchors', 'pil_preprocess_bench.py');
+const REFERENCE = join(resolve(args.anchors), 'pil_preprocess_bench.py');
 const PYTHON = '/usr/bin/python3';
 
 function listImages(dir: string): string[] {
@@ -58,7 +63,10 @@ async function timeVariant(variant: Variant, blobs: readonly Uint8Array[]): Prom
 }
 
 function runReference(root: string, size: number): number | undefined {
-  if (!existsSync(REFERENCE) || !existsSync(PYTHON)) return undefined;
+  if (!existsSync(REFERENCE) || !existsSync(PYTHON)) {
+    console.error(`reference skipped: ${existsSync(PYTHON) ? REFERENCE : PYTHON} not found`);
+    return undefined;
+  }
   const result = spawnSync(PYTHON, [REFERENCE, root, String(size)], { encoding: 'utf8' });
   if (result.status !== 0) {
     console.error(`reference bench failed: ${result.stderr.trim().split('\n').at(-1)}`);

@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import { decodeGray } from '../src/decode.js';
 import { readHeader } from '../src/header.js';
 import { createDecodePool } from '../src/pool.js';
+import { grayResize } from '../src/resize.js';
 import { resizeGrayScalar } from '../src/resize-scalar.js';
 
 export interface Runner {
@@ -33,7 +34,8 @@ export const VARIANTS: Record<string, Variant> = {
     describe: 'the product path: decodeGray on one worker thread per core',
     async prepare({ size, threads }) {
       const pool = createDecodePool({ size, threads });
-      const run: Runner = (blobs) => bounded(blobs, threads * 8, (b) => pool.decode(b));
+      // More queued than the pool keeps in flight, as `ensureProcessed` (which queues every file) does.
+      const run: Runner = (blobs) => bounded(blobs, threads * 32, (b) => pool.decode(b));
       run.close = () => pool.close();
       return run;
     },
@@ -43,6 +45,27 @@ export const VARIANTS: Record<string, Variant> = {
     async prepare({ size }) {
       return async (blobs) => {
         for (const b of blobs) decodeGray(b, size);
+      };
+    },
+  },
+  'inline-rgb': {
+    describe:
+      'before issue 16: @napi-rs/image decodes to RGB, the kernel converts to grey and resizes, main thread',
+    async prepare({ size }) {
+      return async (blobs) => {
+        for (const b of blobs) {
+          const { width, height } = readHeader(b);
+          const raw = new Transformer(b).rawPixelsSync();
+          const channels = (raw.length / (width * height)) as 1 | 3 | 4;
+          grayResize(
+            new Uint8Array(raw.buffer, raw.byteOffset, raw.length),
+            channels,
+            width,
+            height,
+            size,
+            size,
+          );
+        }
       };
     },
   },

@@ -16,14 +16,21 @@ export type DecodeReply =
       readonly error: { readonly code: ImageError['code'] | 'internal'; readonly message: string };
     };
 
-// Runs the very same decodeGray as the main thread: a worker only moves where the work happens.
-parentPort?.on('message', (task: DecodeTask) => {
-  try {
-    const pixels = decodeGray(task.bytes, task.size, { maxPixels: task.maxPixels });
-    parentPort?.postMessage({ id: task.id, pixels } satisfies DecodeReply, [pixels.buffer as ArrayBuffer]);
-  } catch (error) {
-    const code = error instanceof ImageError ? error.code : 'internal';
-    const message = error instanceof Error ? error.message : String(error);
-    parentPort?.postMessage({ id: task.id, error: { code, message } } satisfies DecodeReply);
+// Runs the very same decodeGray as the main thread: a worker only moves where the work happens. Tasks come in
+// batches and results go back in one message per batch: a message costs about as much as a small image's decode.
+parentPort?.on('message', (tasks: readonly DecodeTask[]) => {
+  const replies: DecodeReply[] = [];
+  const transfer: ArrayBuffer[] = [];
+  for (const task of tasks) {
+    try {
+      const pixels = decodeGray(task.bytes, task.size, { maxPixels: task.maxPixels });
+      replies.push({ id: task.id, pixels });
+      transfer.push(pixels.buffer as ArrayBuffer);
+    } catch (error) {
+      const code = error instanceof ImageError ? error.code : 'internal';
+      const message = error instanceof Error ? error.message : String(error);
+      replies.push({ id: task.id, error: { code, message } });
+    }
   }
+  parentPort?.postMessage(replies, transfer);
 });

@@ -1,6 +1,7 @@
 import { JsColorType, Transformer } from '@napi-rs/image';
 import { ImageError } from './errors.js';
 import { type ImageHeader, readHeader } from './header.js';
+import { decodeJpegGray } from './jpeg-gray.js';
 import { grayResize } from './resize.js';
 
 export interface DecodeOptions {
@@ -15,14 +16,19 @@ export const DEFAULT_MAX_PIXELS = 25_000_000;
 
 /**
  * Decodes a JPEG or PNG, converts it to one 8-bit grey channel (Pillow's ITU-R 601 luma) and resizes it to
- * size x size (Pillow-compatible bicubic). Returns a fresh buffer the caller owns (it may be transferred to
+ * size x size (Pillow-compatible bicubic). A JPEG is decoded by libjpeg-turbo straight to grey (`decodeJpegGray`);
+ * PNG, CMYK JPEG and a JPEG libjpeg-turbo refuses go through `@napi-rs/image` and the kernel's RGB-to-grey. Returns a fresh buffer the caller owns (it may be transferred to
  * another thread).
  * This is the pixel half of the one preprocessing path; `normalise` is the other half.
  */
 export function decodeGray(bytes: Uint8Array, size: number, options: DecodeOptions = {}): Uint8Array {
   const header = readHeader(bytes);
   checkPixelLimit(header, options.maxPixels ?? DEFAULT_MAX_PIXELS);
-  if (header.format === 'jpeg') checkJpegComplete(bytes);
+  if (header.format === 'jpeg') {
+    checkJpegComplete(bytes);
+    const gray = decodeJpegGray(bytes, header, size, size);
+    if (gray) return gray;
+  }
   const { data, channels } = decodeFull(bytes, header);
   return grayResize(data, channels, header.width, header.height, size, size);
 }

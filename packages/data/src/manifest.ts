@@ -5,7 +5,7 @@ import type { GroupingOptions } from './near-duplicates.js';
 import type { PreprocessingSpec } from './spec.js';
 
 /** Names the pixel pipeline (decoder + resampler). Bump when its output changes: old caches are then rebuilt. */
-export const PIPELINE = 'napi-rs-image-1.15.0/pillow-luma/pillow-bicubic';
+export const PIPELINE = 'julusian-jpeg-turbo-2.3.0-gray/napi-rs-image-1.15.0/pillow-luma/pillow-bicubic';
 
 export type SampleSet = 'training' | 'testing';
 

@@ -22,8 +22,13 @@ interface Pending {
   readonly reject: (error: Error) => void;
 }
 
-/** Tasks queued per worker: enough that a worker never waits for the next message, few enough to stay fair. */
-const IN_FLIGHT_PER_WORKER = 4;
+/**
+ * Tasks sent to a worker and not yet answered: enough that a worker never waits for its next batch, few enough that
+ * the work stays spread over the workers.
+ */
+const IN_FLIGHT_PER_WORKER = 16;
+/** Tasks per message. Posting a message and answering it cost about as much as decoding a 224x224 JPEG. */
+const MAX_BATCH = 8;
 
 export function defaultThreads(): number {
   return Math.max(1, availableParallelism());
@@ -40,29 +45,42 @@ export function createDecodePool(options: DecodePoolOptions): DecodePool {
   let nextId = 0;
   let broken: Error | undefined;
 
+  let dispatchQueued = false;
   const dispatch = (): void => {
+    dispatchQueued = false;
     while (queued < queue.length) {
       const slot = inFlight.indexOf(Math.min(...inFlight));
-      if ((inFlight[slot] as number) >= IN_FLIGHT_PER_WORKER) return;
-      inFlight[slot] = (inFlight[slot] as number) + 1;
-      (workers[slot] as Worker).postMessage(queue[queued]);
-      queue[queued++] = undefined;
+      const room = IN_FLIGHT_PER_WORKER - (inFlight[slot] as number);
+      if (room <= 0) return;
+      const count = Math.min(room, MAX_BATCH, queue.length - queued);
+      const batch = queue.slice(queued, queued + count) as DecodeTask[];
+      queue.fill(undefined, queued, queued + count);
+      queued += count;
+      inFlight[slot] = (inFlight[slot] as number) + count;
+      (workers[slot] as Worker).postMessage(batch);
     }
-    if (queued === queue.length) {
-      queue.length = 0;
-      queued = 0;
-    }
+    queue.length = 0;
+    queued = 0;
+  };
+  // Tasks added in one turn of the event loop (a caller's loop, or the callers a batch of answers woke) go out
+  // together, in as few messages as the batch size allows.
+  const scheduleDispatch = (): void => {
+    if (dispatchQueued) return;
+    dispatchQueued = true;
+    queueMicrotask(dispatch);
   };
 
   workers.forEach((worker, slot) => {
-    worker.on('message', (reply: DecodeReply) => {
-      inFlight[slot] = (inFlight[slot] as number) - 1;
-      const task = pending.get(reply.id);
-      pending.delete(reply.id);
-      if ('pixels' in reply) task?.resolve(reply.pixels);
-      else if (reply.error.code === 'internal') task?.reject(new Error(reply.error.message));
-      else task?.reject(new ImageError(reply.error.code, reply.error.message));
-      dispatch();
+    worker.on('message', (replies: readonly DecodeReply[]) => {
+      inFlight[slot] = (inFlight[slot] as number) - replies.length;
+      for (const reply of replies) {
+        const task = pending.get(reply.id);
+        pending.delete(reply.id);
+        if ('pixels' in reply) task?.resolve(reply.pixels);
+        else if (reply.error.code === 'internal') task?.reject(new Error(reply.error.message));
+        else task?.reject(new ImageError(reply.error.code, reply.error.message));
+      }
+      scheduleDispatch();
     });
     // A worker that dies (out of memory, a bug) fails everything pending and every later call: no silent hang.
     worker.on('error', (error) => {
@@ -79,7 +97,7 @@ export function createDecodePool(options: DecodePoolOptions): DecodePool {
       return new Promise<Uint8Array>((resolve, reject) => {
         pending.set(id, { resolve, reject });
         queue.push({ id, bytes, size: options.size, maxPixels: options.maxPixels });
-        dispatch();
+        scheduleDispatch();
       });
     },
     async close() {

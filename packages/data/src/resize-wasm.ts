@@ -63,12 +63,28 @@ class WasmResizer {
     outHeight: number,
     channels = 1,
   ): Uint8Array {
+    return this.resizeFilled(width, height, outWidth, outHeight, channels, (input) => input.set(src));
+  }
+
+  /**
+   * Like `resize`, but `fill` writes the `width * height * channels` input samples straight into the kernel's
+   * memory (a decoder's output buffer), so the image is never copied in. The view is valid only during the call.
+   */
+  resizeFilled(
+    width: number,
+    height: number,
+    outWidth: number,
+    outHeight: number,
+    channels: number,
+    fill: (input: Uint8Array) => void,
+  ): Uint8Array {
     const rows = width === outWidth ? undefined : this.place(tapsFor(width, outWidth));
     const cols = height === outHeight ? undefined : this.place(tapsFor(height, outHeight));
     // Scratch above the tap tables: the input, then four buffers big enough for any intermediate grey image.
+    const length = width * height * channels;
     const input = align16(this.tapsEnd);
     const area = align16(Math.max(width, outWidth) * Math.max(height, outHeight) + 16);
-    const [a, b, c, d] = [0, 1, 2, 3].map((i) => align16(input + src.length + 16) + i * area) as [
+    const [a, b, c, d] = [0, 1, 2, 3].map((i) => align16(input + length + 16) + i * area) as [
       number,
       number,
       number,
@@ -76,7 +92,8 @@ class WasmResizer {
     ];
     this.reserve(d + area);
     const { exports } = this;
-    new Uint8Array(exports.memory.buffer).set(src, input);
+    // Taken after `reserve`: growing the memory detaches earlier views.
+    fill(new Uint8Array(exports.memory.buffer, input, length));
     let at = input;
     if (channels !== 1) {
       exports.luma(input, width * height, channels, a);

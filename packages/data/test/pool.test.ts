@@ -24,4 +24,30 @@ describe('createDecodePool', () => {
       await pool.close();
     }
   });
+
+  it('answers each task of a batch on its own: a bad image among good ones fails alone', async () => {
+    const files = ['Testing/glioma/Tr-gl_0104.jpg', 'Testing/glioma/Tr-gl_0234.jpg'];
+    const images = files.map((f) => readFileSync(join(SAMPLE_ROOT, f)));
+    const pool = createDecodePool({ size: 32, threads: 2 });
+    try {
+      // Queued in one turn, so they travel in batches of several tasks.
+      const tasks = Array.from({ length: 40 }, (_, i) =>
+        i % 7 === 3 ? new Uint8Array() : (images[i % 2] as Uint8Array),
+      );
+      const settled = await Promise.allSettled(tasks.map((bytes) => pool.decode(bytes)));
+      settled.forEach((result, i) => {
+        if (i % 7 === 3) {
+          expect(result.status, `task ${i}`).toBe('rejected');
+          expect((result as PromiseRejectedResult).reason).toBeInstanceOf(ImageError);
+        } else {
+          expect(result.status, `task ${i}`).toBe('fulfilled');
+          expect((result as PromiseFulfilledResult<Uint8Array>).value).toEqual(
+            decodeGray(tasks[i] as Uint8Array, 32),
+          );
+        }
+      });
+    } finally {
+      await pool.close();
+    }
+  });
 });

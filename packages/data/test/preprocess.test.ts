@@ -52,6 +52,8 @@ describe('preprocess', () => {
     expect(await preprocess(glioma, spec)).toEqual(normalise(decodeGray(glioma, spec.size), spec));
   });
 
+  // libjpeg-turbo's binding decodes with its fast integer IDCT, Pillow with the accurate one: a third of the pixels
+  // come out one grey level darker (README, How an image becomes pixels).
   it('matches the reference (Pillow convert("L").resize) to within 2 grey levels, 1- and 3-channel', () => {
     const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.l8'));
     expect(files.map((f) => f.split('.').at(-2))).toEqual(expect.arrayContaining(['1band', '3band']));
@@ -61,12 +63,16 @@ describe('preprocess', () => {
       const theirs = readFileSync(join(FIXTURES, file));
       let exact = 0;
       let worst = 0;
+      let total = 0;
       for (let i = 0; i < ours.length; i++) {
-        worst = Math.max(worst, Math.abs((ours[i] as number) - (theirs[i] as number)));
-        if (ours[i] === theirs[i]) exact++;
+        const d = Math.abs((ours[i] as number) - (theirs[i] as number));
+        worst = Math.max(worst, d);
+        total += d;
+        if (d === 0) exact++;
       }
       expect(worst, file).toBeLessThanOrEqual(2);
-      expect(exact / ours.length, file).toBeGreaterThan(0.95);
+      expect(exact / ours.length, file).toBeGreaterThan(0.65);
+      expect(total / ours.length, file).toBeLessThan(0.4);
     }
   });
 
