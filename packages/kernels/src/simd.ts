@@ -9,6 +9,23 @@ import type { ConvGeometry, ImageGeometry, Padding, PoolGeometry } from './geome
  * the adapters below call them.
  */
 interface WasmExports {
+  maxPoolGradWindows(
+    dy: number,
+    x: number,
+    dx: number,
+    batch: number,
+    inHeight: number,
+    inWidth: number,
+    channels: number,
+    outHeight: number,
+    outWidth: number,
+    filterHeight: number,
+    filterWidth: number,
+    strideHeight: number,
+    strideWidth: number,
+    padTop: number,
+    padLeft: number,
+  ): void;
   maxPoolGrad2x2(
     dy: number,
     x: number,
@@ -155,6 +172,8 @@ export interface Rows {
  */
 export interface SimdKernels {
   maxPoolGrad2x2(at: Pointers<'dy' | 'x' | 'dx'>, g: PoolGeometry): void;
+  /** Any window, stride and padding; clears dx first. */
+  maxPoolGradWindows(at: Pointers<'dy' | 'x' | 'dx'>, g: PoolGeometry, window: PoolWindow): void;
   /** Columns `images.first` .. + `images.count` of the transposed patches of channels-first x. */
   transposedPatches(
     at: Pointers<'xc' | 'out'>,
@@ -198,8 +217,36 @@ export interface AdamConstants {
   keep: number;
 }
 
+/** A pooling window: its size, stride and the padding before the first row and column. */
+export interface PoolWindow {
+  filterHeight: number;
+  filterWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  padTop: number;
+  padLeft: number;
+}
+
 function adapt(raw: WasmExports): SimdKernels {
   return {
+    maxPoolGradWindows: (at, g, w) =>
+      raw.maxPoolGradWindows(
+        at.dy,
+        at.x,
+        at.dx,
+        g.batch,
+        g.inHeight,
+        g.inWidth,
+        g.channels,
+        g.outHeight,
+        g.outWidth,
+        w.filterHeight,
+        w.filterWidth,
+        w.strideHeight,
+        w.strideWidth,
+        w.padTop,
+        w.padLeft,
+      ),
     maxPoolGrad2x2: (at, g) =>
       raw.maxPoolGrad2x2(
         at.dy,
