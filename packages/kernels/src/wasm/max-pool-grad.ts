@@ -125,7 +125,6 @@ export function maxPoolGradWindows(
 ): void {
   memory.fill(dx, 0, (<usize>(batch * inHeight * inWidth * channels)) << 2);
   const vectorEnd = channels & ~3;
-  const lanes = i32x4(0, 1, 2, 3);
   let dyAt = 0;
   for (let n = 0; n < batch; n++) {
     for (let oh = 0; oh < outHeight; oh++) {
@@ -134,42 +133,73 @@ export function maxPoolGradWindows(
       for (let ow = 0; ow < outWidth; ow++, dyAt += channels) {
         const c0 = max(ow * strideWidth - padLeft, 0);
         const c1 = min(ow * strideWidth - padLeft + filterWidth, inWidth);
+        const corner = ((n * inHeight + r0) * inWidth + c0) * channels;
+        const window = ((r1 - r0) << 16) | (c1 - c0);
         let c = 0;
-        for (; c < vectorEnd; c += 4) {
-          let best = f32x4.splat(-Infinity);
-          let bestAt = i32x4.splat(-1);
-          for (let r = r0; r < r1; r++) {
-            for (let col = c0; col < c1; col++) {
-              const at = ((n * inHeight + r) * inWidth + col) * channels + c;
-              const v = v128.load(x + ((<usize>at) << 2));
-              const greater = f32x4.gt(v, best);
-              best = v128.bitselect(v, best, greater);
-              bestAt = v128.bitselect(i32x4.add(i32x4.splat(at), lanes), bestAt, greater);
-            }
-          }
-          route(dy, dx, dyAt + c, i32x4.extract_lane(bestAt, 0));
-          route(dy, dx, dyAt + c + 1, i32x4.extract_lane(bestAt, 1));
-          route(dy, dx, dyAt + c + 2, i32x4.extract_lane(bestAt, 2));
-          route(dy, dx, dyAt + c + 3, i32x4.extract_lane(bestAt, 3));
-        }
-        for (; c < channels; c++) {
-          let best: f32 = -Infinity;
-          let bestAt = -1;
-          for (let r = r0; r < r1; r++) {
-            for (let col = c0; col < c1; col++) {
-              const at = ((n * inHeight + r) * inWidth + col) * channels + c;
-              const v = load<f32>(x + ((<usize>at) << 2));
-              if (v > best) {
-                best = v;
-                bestAt = at;
-              }
-            }
-          }
-          route(dy, dx, dyAt + c, bestAt);
-        }
+        for (; c < vectorEnd; c += 4)
+          routeWindow4(dy, x, dx, dyAt + c, corner + c, window, inWidth, channels);
+        for (; c < channels; c++) routeWindow1(dy, x, dx, dyAt + c, corner + c, window, inWidth, channels);
       }
     }
   }
+}
+
+// Four channels of one window: `corner` is the element index of its top-left value, `window` its rows << 16 |
+// columns (inside the input).
+function routeWindow4(
+  dy: usize,
+  x: usize,
+  dx: usize,
+  from: i32,
+  corner: i32,
+  window: i32,
+  inWidth: i32,
+  channels: i32,
+): void {
+  const lanes = i32x4(0, 1, 2, 3);
+  const rows = window >> 16;
+  const cols = window & 0xffff;
+  let best = f32x4.splat(-Infinity);
+  let bestAt = i32x4.splat(-1);
+  for (let r = 0; r < rows; r++) {
+    for (let col = 0, at = corner + r * inWidth * channels; col < cols; col++, at += channels) {
+      const v = v128.load(x + ((<usize>at) << 2));
+      const greater = f32x4.gt(v, best);
+      best = v128.bitselect(v, best, greater);
+      bestAt = v128.bitselect(i32x4.add(i32x4.splat(at), lanes), bestAt, greater);
+    }
+  }
+  route(dy, dx, from, i32x4.extract_lane(bestAt, 0));
+  route(dy, dx, from + 1, i32x4.extract_lane(bestAt, 1));
+  route(dy, dx, from + 2, i32x4.extract_lane(bestAt, 2));
+  route(dy, dx, from + 3, i32x4.extract_lane(bestAt, 3));
+}
+
+// One channel of a window (the channels left over after the vectors).
+function routeWindow1(
+  dy: usize,
+  x: usize,
+  dx: usize,
+  from: i32,
+  corner: i32,
+  window: i32,
+  inWidth: i32,
+  channels: i32,
+): void {
+  const rows = window >> 16;
+  const cols = window & 0xffff;
+  let best: f32 = -Infinity;
+  let bestAt = -1;
+  for (let r = 0; r < rows; r++) {
+    for (let col = 0, at = corner + r * inWidth * channels; col < cols; col++, at += channels) {
+      const v = load<f32>(x + ((<usize>at) << 2));
+      if (v > best) {
+        best = v;
+        bestAt = at;
+      }
+    }
+  }
+  route(dy, dx, from, bestAt);
 }
 
 // dx[at] += dy[from], unless the window had no maximum (at -1).
