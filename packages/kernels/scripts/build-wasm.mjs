@@ -6,7 +6,15 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-export const KERNELS = ['max-pool-grad', 'patches', 'batch-norm', 'relu-grad', 'conv', 'filter-grad'];
+export const KERNELS = [
+  'max-pool-grad',
+  'patches',
+  'batch-norm',
+  'relu-grad',
+  'conv',
+  'filter-grad',
+  'elementwise',
+];
 export const FMA_KERNELS = ['conv', 'filter-grad'];
 /** Every binary this script writes, by file name. */
 export const BINARIES = [

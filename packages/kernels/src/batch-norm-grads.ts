@@ -7,7 +7,7 @@ type GradFunc = tf.GradConfig['gradFunc'];
  * A gradient that takes our route on wasm and tfjs' own elsewhere: gradients are registered for all
  * backends at once, and the cpu backend must stay the untouched reference the tests compare against.
  */
-function onWasm(original: tf.GradConfig, wasm: GradFunc): tf.GradConfig {
+export function onWasm(original: tf.GradConfig, wasm: GradFunc): tf.GradConfig {
   return {
     ...original,
     gradFunc: (dy, saved, attrs) =>

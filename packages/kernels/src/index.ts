@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // In Node, tfjs-core's CommonJS bundle registers no gradients; tfjs-layers' bundle registers all of them.
 // Importing it here makes tf.grad work whichever of the two the caller loaded first.
 import '@tensorflow/tfjs-layers';
+import { adamUpdateConfig } from './adam.js';
 import { fusedBatchNormGrad, meanGrad } from './batch-norm-grads.js';
 import { repeatMiddleConfig } from './broadcast.js';
 import { replaceWasmKernels } from './builtin.js';
@@ -10,8 +11,10 @@ import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { wasmConvolutionKernels } from './conv2d-forward.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
 import { meanConfig, sumConfig } from './reductions.js';
+import { reluGrad, reluGradConfig } from './relu-grad.js';
 import { castConfig, identityConfig } from './zero-copy.js';
 
+export { type AdamStep, adamUpdate } from './adam.js';
 export { type BatchMoments, batchMoments, batchNormInTraining } from './batch-norm-training.js';
 export { builtinWasmKernel } from './builtin.js';
 export { type ConvSettings, convBiasReluInTraining } from './conv-bias-relu.js';
@@ -29,12 +32,15 @@ export const wasmTrainingKernels: readonly tf.KernelConfig[] = [
   repeatMiddleConfig,
   identityConfig,
   castConfig,
+  adamUpdateConfig,
+  reluGradConfig,
 ];
 
 /** Gradients rewritten for wasm (they defer to tfjs' own on other backends), by the kernel they differentiate. */
 const gradientRewrites: Record<string, (original: tf.GradConfig) => tf.GradConfig> = {
   [tf.FusedBatchNorm]: fusedBatchNormGrad,
   [tf.Mean]: meanGrad,
+  [tf.Relu]: reluGrad,
 };
 const installedGradients = new Set<tf.GradConfig>();
 

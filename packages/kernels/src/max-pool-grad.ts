@@ -13,8 +13,10 @@ interface MaxPoolGradAttrs {
 /**
  * MaxPoolGrad as one pass over NHWC memory with channels innermost, where the builtin wasm kernel walks the input
  * with a large stride (several times slower: README, Speed). Like the cpu kernel, each window routes its gradient
- * to the first maximum in row-major order (strict >), ignoring positions outside the input. Tiling 2x2 windows
- * (every 2x2 pool of the zoo) go to the SIMD WebAssembly kernel of wasm/max-pool-grad.ts instead.
+ * to the first maximum in row-major order (strict >), ignoring positions outside the input. This is the path
+ * where our wasm modules cannot load: with them, tiling 2x2 windows (every 2x2 pool of the zoo) go to
+ * wasm/max-pool-grad.ts' 2x2 kernel and any other window (ResNet's 3x3/2 stem pool) to its general SIMD one, the
+ * same routing with four channels per vector (the JavaScript loop took 3-5 % of a ResNet18 training step).
  */
 function maxPoolGrad(
   dy: Float32Array,
@@ -96,16 +98,24 @@ export const maxPoolGradConfig: tf.KernelConfig = {
     );
     const wasm = backend as BackendWasm;
     const { out, outView, inViews } = heapOutput(wasm, input.shape, [dy, input]);
-    const simd = isTiled2x2(info) ? simdKernels(wasm) : null;
-    if (simd) {
+    const simd = simdKernels(wasm);
+    const at = (t: tf.TensorInfo) => heapOffset(wasm, t);
+    const { batchSize: batch, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
+    const geometry = { batch, inHeight, inWidth, channels, outHeight, outWidth };
+    if (simd && isTiled2x2(info)) {
       // Rows and columns no window covers (odd sizes) get no gradient; the kernel writes every covered one.
       if (info.outHeight * 2 < info.inHeight || info.outWidth * 2 < info.inWidth) outView.fill(0);
-      const at = (t: tf.TensorInfo) => heapOffset(wasm, t);
-      const { batchSize: batch, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
-      simd.maxPoolGrad2x2(
-        { dy: at(dy), x: at(input), dx: at(out) },
-        { batch, inHeight, inWidth, channels, outHeight, outWidth },
-      );
+      simd.maxPoolGrad2x2({ dy: at(dy), x: at(input), dx: at(out) }, geometry);
+    } else if (simd) {
+      const { filterHeight, filterWidth, strideHeight, strideWidth } = info;
+      simd.maxPoolGradWindows({ dy: at(dy), x: at(input), dx: at(out) }, geometry, {
+        filterHeight,
+        filterWidth,
+        strideHeight,
+        strideWidth,
+        padTop: info.padInfo.top,
+        padLeft: info.padInfo.left,
+      });
     } else {
       maxPoolGrad(inViews[0] as Float32Array, inViews[1] as Float32Array, outView, info);
     }

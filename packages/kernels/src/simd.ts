@@ -9,6 +9,23 @@ import type { ConvGeometry, ImageGeometry, Padding, PoolGeometry } from './geome
  * the adapters below call them.
  */
 interface WasmExports {
+  maxPoolGradWindows(
+    dy: number,
+    x: number,
+    dx: number,
+    batch: number,
+    inHeight: number,
+    inWidth: number,
+    channels: number,
+    outHeight: number,
+    outWidth: number,
+    filterHeight: number,
+    filterWidth: number,
+    strideHeight: number,
+    strideWidth: number,
+    padTop: number,
+    padLeft: number,
+  ): void;
   maxPoolGrad2x2(
     dy: number,
     x: number,
@@ -117,6 +134,26 @@ interface WasmExports {
     scratch: number,
     biasGrad: number,
   ): void;
+  reluGrad(dy: number, x: number, dx: number, length: number): void;
+  adam(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    outP: number,
+    outM: number,
+    outV: number,
+    length: number,
+    b1: number,
+    c1: number,
+    b2: number,
+    c2: number,
+    correction2: number,
+    stepSize: number,
+    eps: number,
+    coupled: number,
+    keep: number,
+  ): void;
 }
 
 /** Heap byte offsets of a kernel's tensors (0 for an absent optional one). */
@@ -135,6 +172,8 @@ export interface Rows {
  */
 export interface SimdKernels {
   maxPoolGrad2x2(at: Pointers<'dy' | 'x' | 'dx'>, g: PoolGeometry): void;
+  /** Any window, stride and padding; clears dx first. */
+  maxPoolGradWindows(at: Pointers<'dy' | 'x' | 'dx'>, g: PoolGeometry, window: PoolWindow): void;
   /** Columns `images.first` .. + `images.count` of the transposed patches of channels-first x. */
   transposedPatches(
     at: Pointers<'xc' | 'out'>,
@@ -155,10 +194,59 @@ export interface SimdKernels {
   filterGrad(at: Pointers<'x' | 'dy' | 'dw'>, g: ConvGeometry, rowsPerChunk: number): void;
   /** dz = dy where y > 0, else 0, and the bias gradient (per-channel sum of dz). */
   reluGradWithBiasSum(at: Pointers<'dy' | 'y' | 'dz' | 'scratch' | 'biasGrad'>, shape: Rows): void;
+  /** dx = dy where x > 0, else 0, over `length` values. */
+  reluGrad(at: Pointers<'dy' | 'x' | 'dx'>, length: number): void;
+  /** One Adam step of `length` parameters (constants: adam.ts, `AdamConstants`). */
+  adam(
+    at: Pointers<'p' | 'g' | 'm' | 'v' | 'outP' | 'outM' | 'outV'>,
+    length: number,
+    k: AdamConstants,
+  ): void;
+}
+
+/** An Adam step's float32 constants, as adam.ts derives them from the step's settings. */
+export interface AdamConstants {
+  b1: number;
+  c1: number;
+  b2: number;
+  c2: number;
+  correction2: number;
+  stepSize: number;
+  eps: number;
+  coupled: number;
+  keep: number;
+}
+
+/** A pooling window: its size, stride and the padding before the first row and column. */
+export interface PoolWindow {
+  filterHeight: number;
+  filterWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  padTop: number;
+  padLeft: number;
 }
 
 function adapt(raw: WasmExports): SimdKernels {
   return {
+    maxPoolGradWindows: (at, g, w) =>
+      raw.maxPoolGradWindows(
+        at.dy,
+        at.x,
+        at.dx,
+        g.batch,
+        g.inHeight,
+        g.inWidth,
+        g.channels,
+        g.outHeight,
+        g.outWidth,
+        w.filterHeight,
+        w.filterWidth,
+        w.strideHeight,
+        w.strideWidth,
+        w.padTop,
+        w.padLeft,
+      ),
     maxPoolGrad2x2: (at, g) =>
       raw.maxPoolGrad2x2(
         at.dy,
@@ -250,10 +338,31 @@ function adapt(raw: WasmExports): SimdKernels {
       ),
     reluGradWithBiasSum: (at, { rows, channels }) =>
       raw.reluGradWithBiasSum(at.dy, at.y, at.dz, rows, channels, at.scratch, at.biasGrad),
+    reluGrad: (at, length) => raw.reluGrad(at.dy, at.x, at.dx, length),
+    adam: (at, length, k) =>
+      raw.adam(
+        at.p,
+        at.g,
+        at.m,
+        at.v,
+        at.outP,
+        at.outM,
+        at.outV,
+        length,
+        k.b1,
+        k.c1,
+        k.b2,
+        k.c2,
+        k.correction2,
+        k.stepSize,
+        k.eps,
+        k.coupled,
+        k.keep,
+      ),
   };
 }
 
-const MODULES = ['max-pool-grad', 'patches', 'batch-norm', 'relu-grad', 'conv', 'filter-grad'];
+const MODULES = ['max-pool-grad', 'patches', 'batch-norm', 'relu-grad', 'conv', 'filter-grad', 'elementwise'];
 /** Modules also built with relaxed SIMD (scripts/build-wasm.mjs), whose multiply-adds are then fused. */
 const FMA_MODULES = new Set(['conv', 'filter-grad']);
 

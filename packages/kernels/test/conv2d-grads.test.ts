@@ -45,6 +45,15 @@ export const cases: ConvCase[] = [
   { x: [1, 10, 10, 8], filter: [3, 3, 8, 8], stride: 2, pad: 'same' },
   { x: [3, 7, 13, 4], filter: [3, 3, 4, 8], stride: 2, pad: 'valid' },
   { x: [2, 14, 14, 16], filter: [1, 1, 16, 8], stride: 2, pad: 'same' },
+  // Deep layers (3x3 over 96+ input channels: wasm/conv.ts sums the input channels in chunks of 56, the output
+  // holding partial sums between chunks): an uneven last chunk, a row of 9 whose last tile overlaps (its first
+  // pixels must not be stored twice), rows of 3 pixel by pixel, stride 2; the input gradient of a 128-output layer
+  // is a deep forward pass too. Their dW are large enough to be summed over several images per pass.
+  { x: [2, 7, 9, 128], filter: [3, 3, 128, 16], stride: 1, pad: 'same' },
+  { x: [3, 6, 6, 128], filter: [3, 3, 128, 8], stride: 2, pad: 'same' },
+  { x: [3, 6, 6, 96], filter: [3, 3, 96, 8], stride: 1, pad: 'valid' },
+  { x: [2, 5, 6, 8], filter: [3, 3, 8, 128], stride: 1, pad: 'same' },
+  { x: [5, 4, 4, 64], filter: [3, 3, 64, 128], stride: 1, pad: 'same' },
 ];
 
 const label = (c: ConvCase) =>

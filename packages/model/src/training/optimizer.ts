@@ -1,8 +1,11 @@
 /**
  * Adam, AdamW and SGD with PyTorch's semantics (L2 weight decay folded into the gradient for adam/sgd, decoupled for
  * adamw), written on tf ops so that the learning rate can change every step and data-parallel workers, given the
- * same gradients, apply bit-identical updates.
+ * same gradients, apply bit-identical updates. On wasm, Adam runs as one pass of @mri/kernels (adam.ts) that gives
+ * these ops' results bit for bit (tested) in one read and write of each array instead of ~13 passes: a tenth of a
+ * ResNet18 training step (11 M parameters) was these passes.
  */
+import { adamUpdate } from '@mri/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import type { OptimizerSettings } from '../contract.js';
 
@@ -34,6 +37,7 @@ export class Optimizer {
       this.params.forEach((p, i) => {
         let g = grads[i] as tf.Tensor;
         const slots = this.slots[i] as tf.Variable[];
+        if (name !== 'sgd' && this.applyFused(p, g, slots as [tf.Variable, tf.Variable])) return;
         if (weightDecay > 0 && name !== 'adamw') g = tf.add(g, tf.mul(p, weightDecay));
         if (name === 'sgd') {
           const [buf] = slots;
@@ -44,15 +48,39 @@ export class Optimizer {
           p.assign(tf.sub(p, tf.mul(g, this.lr)));
           return;
         }
-        const [m, v] = slots as [tf.Variable, tf.Variable];
-        m.assign(tf.add(tf.mul(m, BETA1), tf.mul(g, 1 - BETA1)));
-        v.assign(tf.add(tf.mul(v, BETA2), tf.mul(tf.square(g), 1 - BETA2)));
-        const stepSize = this.lr / (1 - BETA1 ** this.steps);
-        const denom = tf.add(tf.sqrt(tf.div(v, 1 - BETA2 ** this.steps)), EPSILON);
-        const decayed = name === 'adamw' && weightDecay > 0 ? tf.mul(p, 1 - this.lr * weightDecay) : p;
-        p.assign(tf.sub(decayed, tf.mul(tf.div(m, denom), stepSize)));
+        this.applyByOps(p, g, slots as [tf.Variable, tf.Variable]);
       });
     });
+  }
+
+  /** Adam op by op (other backends): the same update as adamUpdate's. */
+  private applyByOps(p: tf.Variable, g: tf.Tensor, [m, v]: [tf.Variable, tf.Variable]): void {
+    const { name, weightDecay } = this.settings;
+    m.assign(tf.add(tf.mul(m, BETA1), tf.mul(g, 1 - BETA1)));
+    v.assign(tf.add(tf.mul(v, BETA2), tf.mul(tf.square(g), 1 - BETA2)));
+    const stepSize = this.lr / (1 - BETA1 ** this.steps);
+    const denom = tf.add(tf.sqrt(tf.div(v, 1 - BETA2 ** this.steps)), EPSILON);
+    const decayed = name === 'adamw' && weightDecay > 0 ? tf.mul(p, 1 - this.lr * weightDecay) : p;
+    p.assign(tf.sub(decayed, tf.mul(tf.div(m, denom), stepSize)));
+  }
+
+  /** Adam in one pass of @mri/kernels on wasm; false where it does not run (the caller's ops then do). */
+  private applyFused(p: tf.Variable, g: tf.Tensor, [m, v]: [tf.Variable, tf.Variable]): boolean {
+    const { name, weightDecay } = this.settings;
+    const fused = adamUpdate(p, g, m, v, {
+      lr: this.lr,
+      beta1: BETA1,
+      beta2: BETA2,
+      epsilon: EPSILON,
+      step: this.steps,
+      weightDecay,
+      decoupled: name === 'adamw',
+    });
+    if (!fused) return false;
+    p.assign(fused[0]);
+    m.assign(fused[1]);
+    v.assign(fused[2]);
+    return true;
   }
 
   /** The step count and every slot, flattened, in parameter order. */
