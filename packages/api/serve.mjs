@@ -2,9 +2,9 @@
 // Running compiled code instead of tsx saves each worker thread its own TypeScript loader: measured here,
 // ~120 MB less resident memory with two workers, and a faster start. `--build-only` compiles and exits
 // (for container images: build once, then `node packages/api/dist/main.mjs`).
-import { copyFileSync, readdirSync, statSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { copyFileSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -46,7 +46,7 @@ function newestSource() {
   return newest;
 }
 
-async function build() {
+async function build(outdir) {
   const esbuild = await import('esbuild');
   // Dependencies stay outside the bundle but are resolved now, from the package that imports them, so a
   // workspace package's own dependencies (not hoisted to the api package) are found at run time too.
@@ -89,7 +89,6 @@ async function build() {
       }));
     },
   };
-  await rm(join(here, 'dist'), { recursive: true, force: true });
   await esbuild.build({
     entryPoints: {
       main: join(here, 'src/main.ts'),
@@ -102,7 +101,7 @@ async function build() {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    outdir: join(here, 'dist'),
+    outdir,
     outExtension: { '.js': '.mjs' },
     plugins: [external],
     logLevel: 'warning',
@@ -123,11 +122,47 @@ async function build() {
       const base = basename(file);
       if (copied.has(base)) throw new Error(`${from} and ${copied.get(base)} share a name in dist/`);
       copied.set(base, from);
-      copyFileSync(from, join(here, 'dist', base));
+      copyFileSync(from, join(outdir, base));
     }
   }
 }
 
-const built = statSync(entry, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-if (built < newestSource()) await build();
+const fresh = () => (statSync(entry, { throwIfNoEntry: false })?.mtimeMs ?? 0) >= newestSource();
+
+/**
+ * Builds when a source changed, one process at a time (several services or tests may start at once): the others wait
+ * for the lock and then find the bundle fresh. The bundle is written to a folder of its own and swapped in whole, so
+ * a build that dies leaves the previous one intact.
+ */
+async function ensureBuilt() {
+  const lock = join(here, '.dist.lock');
+  for (;;) {
+    if (fresh()) return;
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error;
+      // A lock older than any build is a builder that died holding it.
+      const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 120_000) rmSync(lock, { recursive: true, force: true });
+      else await sleep(100);
+    }
+  }
+  try {
+    if (fresh()) return;
+    const next = join(here, `.dist-${process.pid}`);
+    const previous = join(here, `.dist-old-${process.pid}`);
+    rmSync(next, { recursive: true, force: true });
+    await build(next);
+    const dist = join(here, 'dist');
+    if (statSync(dist, { throwIfNoEntry: false })) renameSync(dist, previous);
+    renameSync(next, dist);
+    rmSync(previous, { recursive: true, force: true });
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+await ensureBuilt();
 if (!process.argv.includes('--build-only')) await import(entry);

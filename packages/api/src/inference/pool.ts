@@ -2,6 +2,7 @@
  * A fixed pool of inference workers. Each batch goes to one idle worker; the batcher decides what a batch is.
  * A worker that dies is replaced, and the batch it held fails with an error instead of hanging.
  */
+import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
@@ -185,10 +186,16 @@ export function prestartWorker(): void {
   prestarted ??= startWorker();
 }
 
-/** Stops the pre-started worker when no pool will adopt it now (no model to serve yet). */
-export function releasePrestartedWorker(): Promise<unknown> {
+/**
+ * Stops the pre-started worker when no pool will adopt it now (no model to serve yet). Asked rather than terminated:
+ * a thread stopped while a native addon initialises can abort the whole process. Resolves with its exit code.
+ */
+export function releasePrestartedWorker(): Promise<number | undefined> {
   const worker = takePrestarted();
-  return worker ? worker.terminate() : Promise.resolve();
+  if (!worker) return Promise.resolve(undefined);
+  const exited = once(worker, 'exit').then(([code]) => code as number);
+  worker.postMessage({ type: 'release' } satisfies MainMessage);
+  return exited;
 }
 
 function takePrestarted(): Worker | undefined {

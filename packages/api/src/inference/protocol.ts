@@ -12,6 +12,8 @@ export interface WorkerOptions {
 /** The main thread's messages to a worker. */
 export type MainMessage =
   | { readonly type: 'load'; readonly options: WorkerOptions }
+  /** To a pre-started worker no pool adopted: exit once started. */
+  | { readonly type: 'release' }
   | ClassifyRequest
   | { readonly type: 'sharp-held' };
 

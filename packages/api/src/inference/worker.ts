@@ -21,10 +21,13 @@ import type {
 const port = parentPort;
 if (!port) throw new Error('worker.ts runs only as a worker thread.');
 const post = (message: WorkerMessage) => port.postMessage(message);
-// A worker may start before the model is known (pool.ts, prestartWorker): which model to load is its first message.
+// A worker may start before the model is known (pool.ts, prestartWorker): which model to load is its first message,
+// or that none will come, read only once its modules have loaded, so it never ends half-way through a native
+// addon's initialisation.
 const options = await new Promise<WorkerOptions>((resolve) => {
   port.once('message', (message: MainMessage) => {
     if (message.type === 'load') resolve(message.options);
+    else process.exit(0);
   });
 });
 
