@@ -1,20 +1,10 @@
 import { decodeGray, normalise, readHeader } from '@mri/data';
 import { loadServingClassifier } from '@mri/model/serving';
-import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodeForModel } from '../src/inference/decode.js';
 import { decodePlan } from '../src/inference/decode-plan.js';
-import { readSample, sampleImages } from './support/sample.js';
+import { enlarged, readSample, sampleImages } from './support/sample.js';
 import { testModel } from './support/server.js';
-
-/** A sample slice as a phone would send it: 10x the pixels on each side, re-encoded. */
-async function enlarged(path: string, factor = 10): Promise<Buffer> {
-  const { width = 0 } = await sharp(path).metadata();
-  return sharp(path)
-    .resize(width * factor)
-    .jpeg({ quality: 95 })
-    .toBuffer();
-}
 
 /**
  * How far scaled-decode scores may be from full-decode scores, per class probability. Measured on these images:

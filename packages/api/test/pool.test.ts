@@ -1,17 +1,7 @@
-import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InferencePool, prestartWorker, releasePrestartedWorker } from '../src/inference/pool.js';
-import { readSample, sampleImages } from './support/sample.js';
+import { enlarged, readSample, sampleImages } from './support/sample.js';
 import { testModel } from './support/server.js';
-
-/** A sample slice as a phone would send it (2240 px): the worker decodes it at reduced scale, with sharp. */
-async function phonePhoto(path: string): Promise<Buffer> {
-  const { width = 0 } = await sharp(path).metadata();
-  return sharp(path)
-    .resize(width * 10)
-    .jpeg({ quality: 90 })
-    .toBuffer();
-}
 
 const pools: InferencePool[] = [];
 afterEach(async () => {
@@ -40,7 +30,7 @@ describe('the inference pool', () => {
   }, 60_000);
 
   it('decodes large JPEGs in workers that replace each other (sharp stays loaded on the main thread)', async () => {
-    const photo = await phonePhoto(sampleImages('Testing')[0]?.path ?? '');
+    const photo = await enlarged(sampleImages('Testing')[0]?.path ?? '');
     for (let round = 0; round < 2; round++) {
       const pool = await loadedPool();
       const { items } = await pool.run([new Uint8Array(photo)]);

@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
 
 export const SAMPLE_ROOT = fileURLToPath(new URL('../../../../sample/brain-mri', import.meta.url));
 
@@ -19,4 +20,16 @@ export function sampleImages(split: 'Training' | 'Testing'): Array<{ label: stri
 
 export function readSample(path: string): Buffer {
   return readFileSync(path);
+}
+
+/**
+ * A sample slice as a phone would send it: `factor` times the pixels on each side, re-encoded (2240 px by default,
+ * which the service decodes at reduced scale).
+ */
+export async function enlarged(path: string, factor = 10): Promise<Buffer> {
+  const { width = 0 } = await sharp(path).metadata();
+  return sharp(path)
+    .resize(width * factor)
+    .jpeg({ quality: 95 })
+    .toBuffer();
 }
