@@ -80,6 +80,16 @@ export interface PoolGeometry {
   outWidth: number;
 }
 
+/** A pooling window: its size, stride and the padding before the first row and column. */
+export interface PoolWindow {
+  filterHeight: number;
+  filterWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  padTop: number;
+  padLeft: number;
+}
+
 /** The rows and columns a convolution reads, with its padding written out (the input `conv` expects). */
 export function paddedInputSize(g: ConvGeometry): { height: number; width: number } {
   return {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import type { ConvGeometry, ImageGeometry, Padding, PoolGeometry } from './geometry.js';
+import type { ConvGeometry, ImageGeometry, Padding, PoolGeometry, PoolWindow } from './geometry.js';
 
 /**
  * Exports of our kernel modules (sources: wasm/*.ts), scalars only; pointers are byte offsets in the heap. Only
@@ -215,16 +215,6 @@ export interface AdamConstants {
   eps: number;
   coupled: number;
   keep: number;
-}
-
-/** A pooling window: its size, stride and the padding before the first row and column. */
-export interface PoolWindow {
-  filterHeight: number;
-  filterWidth: number;
-  strideHeight: number;
-  strideWidth: number;
-  padTop: number;
-  padLeft: number;
 }
 
 function adapt(raw: WasmExports): SimdKernels {
