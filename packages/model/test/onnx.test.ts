@@ -127,6 +127,11 @@ describe('ONNX export', () => {
   it('writes a standard ModelProto: opset, NHWC input, class names in the metadata', async () => {
     const { bytes } = await exportOnnx(dirs.get('compact') as string);
     const model = onnxProto.onnx.ModelProto.decode(bytes);
+    // Our writer (src/onnx/protobuf.ts) against the codec generated from the official onnx.proto: decoding and
+    // re-encoding gives back the same bytes, so every field has the number, wire type and order onnx.proto says.
+    expect(Buffer.from(onnxProto.onnx.ModelProto.encode(model).finish()).equals(Buffer.from(bytes))).toBe(
+      true,
+    );
     expect(Number(model.opsetImport[0]?.version)).toBe(ONNX_OPSET);
     const dims = model.graph?.input?.[0]?.type?.tensorType?.shape?.dim?.map((d) => d.dimValue ?? d.dimParam);
     expect(dims?.slice(1).map(Number)).toEqual([SIZE, SIZE, 1]);

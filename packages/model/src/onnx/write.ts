@@ -1,18 +1,17 @@
 /**
  * A saved model as an ONNX file. It follows the serving plan (../serving/plan.ts): the same layer table with
  * BatchNorm folded into the convolutions and ReLU fused, so the ONNX graph computes what serving computes. The
- * protobuf is written by `onnx-proto` (protobufjs code generated from the official onnx.proto), not by hand.
+ * protobuf is written by ./protobuf.ts, with onnx.proto's field numbers and enum values (github.com/onnx/onnx,
+ * onnx/onnx.proto); the test checks every file against a codec generated from that file.
  *
  * The graph keeps our input contract, `image` float32 [batch, size, size, 1] already normalised (NHWC, as tfjs),
  * and transposes once to ONNX's NCHW; its output `probabilities` [batch, classes] is what `Classifier.predict`
  * returns (softmax included).
  */
-import onnxProto from 'onnx-proto';
 import type { ArtifactMetadata } from '../contract.js';
 import type { Plan, Step, Weight } from '../serving/plan.js';
 import { readPlan } from '../serving/read-plan.js';
-
-const { onnx } = onnxProto;
+import { ProtoMessage } from './protobuf.js';
 
 /** Opset 13: every op used here (Conv, Gemm, Softmax on one axis, Sum, pools) is stable since; ORT runs 7-21. */
 export const ONNX_OPSET = 13;
@@ -37,73 +36,78 @@ export function onnxOf(plan: Plan, metadata: ArtifactMetadata): Uint8Array {
   for (const step of plan.steps) names.set(step.name, graph.step(step, read));
   graph.node('Softmax', [read(plan.output)], ONNX_OUTPUT, [int('axis', 1)]);
   const size = metadata.inputSize;
-  const model = onnx.ModelProto.create({
-    irVersion: IR_VERSION,
-    opsetImport: [{ domain: '', version: ONNX_OPSET }],
-    producerName: 'mri-pipeline',
-    docString: `Brain-MRI classifier (${metadata.architecture}); input: normalised grey image NHWC, output: class probabilities.`,
-    metadataProps: [
-      { key: 'class_names', value: JSON.stringify(metadata.classNames) },
-      { key: 'preprocessing', value: JSON.stringify(metadata.preprocessing) },
-    ],
-    graph: onnx.GraphProto.create({
-      name: metadata.architecture,
-      node: graph.nodes,
-      initializer: graph.initializers,
-      input: [valueInfo(ONNX_INPUT, ['batch', size, size, 1])],
-      output: [valueInfo(ONNX_OUTPUT, ['batch', metadata.classNames.length])],
-    }),
-  });
-  return onnx.ModelProto.encode(model).finish();
+  const graphProto = new ProtoMessage();
+  for (const node of graph.nodes) graphProto.message(1, node);
+  graphProto.string(2, metadata.architecture);
+  for (const tensor of graph.initializers) graphProto.message(5, tensor);
+  graphProto.message(11, valueInfo(ONNX_INPUT, ['batch', size, size, 1]));
+  graphProto.message(12, valueInfo(ONNX_OUTPUT, ['batch', metadata.classNames.length]));
+  const entry = (key: string, value: string) => new ProtoMessage().string(1, key).string(2, value);
+  return new ProtoMessage()
+    .varint(1, IR_VERSION)
+    .string(2, 'mri-pipeline')
+    .string(
+      6,
+      `Brain-MRI classifier (${metadata.architecture}); input: normalised grey image NHWC, output: class probabilities.`,
+    )
+    .message(7, graphProto)
+    .message(8, new ProtoMessage().string(1, '').varint(2, ONNX_OPSET))
+    .message(14, entry('class_names', JSON.stringify(metadata.classNames)))
+    .message(14, entry('preprocessing', JSON.stringify(metadata.preprocessing)))
+    .finish();
 }
 
-type Attribute = InstanceType<typeof onnx.AttributeProto>;
+type Attribute = ProtoMessage;
 
+// AttributeProto: name 1, i 3, s 4, ints 8, type 20 (AttributeType INT 2, STRING 3, INTS 7).
 const int = (name: string, value: number): Attribute =>
-  onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INT, i: value });
+  new ProtoMessage().string(1, name).varint(3, value).varint(20, 2);
 const ints = (name: string, values: readonly number[]): Attribute =>
-  onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: [...values] });
+  new ProtoMessage().string(1, name).packedVarints(8, values).varint(20, 7);
 const text = (name: string, value: string): Attribute =>
-  onnx.AttributeProto.create({
-    name,
-    type: onnx.AttributeProto.AttributeType.STRING,
-    s: new TextEncoder().encode(value),
-  });
+  new ProtoMessage().string(1, name).string(4, value).varint(20, 3);
+
+/** TensorProto.DataType FLOAT. */
+const FLOAT = 1;
 
 /** tfjs 'same' pads the extra row/column at the end: ONNX's SAME_UPPER. */
 const autoPad = (padding: 'same' | 'valid') => text('auto_pad', padding === 'same' ? 'SAME_UPPER' : 'VALID');
 
-function valueInfo(name: string, dims: readonly (number | string)[]) {
-  return onnx.ValueInfoProto.create({
-    name,
-    type: {
-      tensorType: {
-        elemType: onnx.TensorProto.DataType.FLOAT,
-        shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) },
-      },
-    },
-  });
+/** ValueInfoProto { name 1, type 2: TypeProto { tensor_type 1: { elem_type 1, shape 2: { dim 1: { dim_value 1 | dim_param 2 } } } } }. */
+function valueInfo(name: string, dims: readonly (number | string)[]): ProtoMessage {
+  const shape = new ProtoMessage();
+  for (const d of dims) {
+    shape.message(
+      1,
+      typeof d === 'string' ? new ProtoMessage().string(2, d) : new ProtoMessage().varint(1, d),
+    );
+  }
+  const tensorType = new ProtoMessage().varint(1, FLOAT).message(2, shape);
+  return new ProtoMessage().string(1, name).message(2, new ProtoMessage().message(1, tensorType));
 }
 
 class GraphBuilder {
-  readonly nodes: InstanceType<typeof onnx.NodeProto>[] = [];
-  readonly initializers: InstanceType<typeof onnx.TensorProto>[] = [];
+  readonly nodes: ProtoMessage[] = [];
+  readonly initializers: ProtoMessage[] = [];
 
-  node(op: string, inputs: readonly string[], output: string, attribute: Attribute[] = []): string {
-    this.nodes.push(
-      onnx.NodeProto.create({ opType: op, name: output, input: [...inputs], output: [output], attribute }),
-    );
+  /** NodeProto: input 1, output 2, name 3, op_type 4, attribute 5. */
+  node(op: string, inputs: readonly string[], output: string, attributes: Attribute[] = []): string {
+    const node = new ProtoMessage();
+    for (const input of inputs) node.string(1, input);
+    node.string(2, output).string(3, output).string(4, op);
+    for (const attribute of attributes) node.message(5, attribute);
+    this.nodes.push(node);
     return output;
   }
 
+  /** TensorProto: dims 1, data_type 2, name 8, raw_data 9 (little-endian float32, as Float32Array holds it here). */
   constant(name: string, values: Float32Array, dims: readonly number[]): string {
     this.initializers.push(
-      onnx.TensorProto.create({
-        name,
-        dataType: onnx.TensorProto.DataType.FLOAT,
-        dims: [...dims],
-        rawData: new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
-      }),
+      new ProtoMessage()
+        .packedVarints(1, dims)
+        .varint(2, FLOAT)
+        .string(8, name)
+        .bytes(9, new Uint8Array(values.buffer, values.byteOffset, values.byteLength)),
     );
     return name;
   }
