@@ -17,7 +17,12 @@ import { castConfig, identityConfig } from './zero-copy.js';
 export { type AdamStep, adamUpdate } from './adam.js';
 export { type BatchMoments, batchMoments, batchNormInTraining } from './batch-norm-training.js';
 export { builtinWasmKernel } from './builtin.js';
-export { type ConvSettings, convBiasReluInTraining } from './conv-bias-relu.js';
+export {
+  type ConvSettings,
+  convBiasReluInTraining,
+  isConvBiasReluOutput,
+  maxPoolOfConvBiasRelu,
+} from './conv-bias-relu.js';
 export { registerWasmConvolution } from './conv2d-forward.js';
 export { currentWasmKernels, kernelBuild, type SimdKernels } from './simd.js';
 

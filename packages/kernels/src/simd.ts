@@ -134,6 +134,19 @@ interface WasmExports {
     scratch: number,
     biasGrad: number,
   ): void;
+  poolReluGradWithBiasSum(
+    dp: number,
+    y: number,
+    dz: number,
+    batch: number,
+    inHeight: number,
+    inWidth: number,
+    channels: number,
+    outHeight: number,
+    outWidth: number,
+    scratch: number,
+    biasGrad: number,
+  ): void;
   reluGrad(dy: number, x: number, dx: number, length: number): void;
   adam(
     p: number,
@@ -194,6 +207,11 @@ export interface SimdKernels {
   filterGrad(at: Pointers<'x' | 'dy' | 'dw'>, g: ConvGeometry, rowsPerChunk: number): void;
   /** dz = dy where y > 0, else 0, and the bias gradient (per-channel sum of dz). */
   reluGradWithBiasSum(at: Pointers<'dy' | 'y' | 'dz' | 'scratch' | 'biasGrad'>, shape: Rows): void;
+  /**
+   * maxPoolGrad2x2 of the pooled gradient dp onto y, then reluGradWithBiasSum, in one pass and bit for bit
+   * (y: a ReLU's output, so never negative; scratch: 3 * channels floats).
+   */
+  poolReluGradWithBiasSum(at: Pointers<'dp' | 'y' | 'dz' | 'scratch' | 'biasGrad'>, g: PoolGeometry): void;
   /** dx = dy where x > 0, else 0, over `length` values. */
   reluGrad(at: Pointers<'dy' | 'x' | 'dx'>, length: number): void;
   /** One Adam step of `length` parameters (constants: adam.ts, `AdamConstants`). */
@@ -328,6 +346,20 @@ function adapt(raw: WasmExports): SimdKernels {
       ),
     reluGradWithBiasSum: (at, { rows, channels }) =>
       raw.reluGradWithBiasSum(at.dy, at.y, at.dz, rows, channels, at.scratch, at.biasGrad),
+    poolReluGradWithBiasSum: (at, g) =>
+      raw.poolReluGradWithBiasSum(
+        at.dp,
+        at.y,
+        at.dz,
+        g.batch,
+        g.inHeight,
+        g.inWidth,
+        g.channels,
+        g.outHeight,
+        g.outWidth,
+        at.scratch,
+        at.biasGrad,
+      ),
     reluGrad: (at, length) => raw.reluGrad(at.dy, at.x, at.dx, length),
     adam: (at, length, k) =>
       raw.adam(

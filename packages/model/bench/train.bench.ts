@@ -1,10 +1,13 @@
 /**
  * Training and inference throughput of the reference's simple CNN on our default engine, side by side with PyTorch
- * (the anchors' torch_train_bench.py on both cores) in the same run. The sides alternate for --rounds rounds and each
- * side's best round counts: on a shared machine the best round is the one closest to idle, for both sides alike.
- * Last stdout line: JSON with both, the best-of ratios and the median of the per-round training ratios.
+ * (the anchors' torch_train_bench.py on both cores) in the same run. The sides alternate for --rounds rounds; both
+ * run the same number of steps per round, at least --steps and enough for --min-round-seconds of our training, so a
+ * round of a fast network is not a half-second sample. Last stdout line: JSON with every round of both sides, each
+ * side's best and median round, and three training ratios: best round against best round, median against median,
+ * and the median of the per-round ratios (each round runs the two sides back to back).
  *
- *   pnpm bench:train --size 64 --batch 32 [--steps 10] [--rounds 3] [--workers N] [--backend auto] [--arch simple_cnn]
+ *   pnpm bench:train --size 64 --batch 32 [--steps 10] [--min-round-seconds 2] [--rounds 5] [--workers N]
+ *     [--backend auto] [--arch simple_cnn]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -21,12 +24,17 @@ const argv = yargs(hideBin(process.argv))
   .option('steps', {
     type: 'number',
     default: 10,
-    describe: 'timed steps per round (after one warm-up step)',
+    describe: 'at least this many timed steps per round (after warm-up), the same for both sides',
+  })
+  .option('min-round-seconds', {
+    type: 'number',
+    default: 2,
+    describe: 'more steps per round when --steps would take less of our training time than this',
   })
   .option('rounds', {
     type: 'number',
-    default: 3,
-    describe: 'alternating rounds; each side reports its best',
+    default: 5,
+    describe: 'alternating rounds; each side reports its best and its median',
   })
   .option('workers', { type: 'number', describe: 'data-parallel workers (default: one per core)' })
   .option('backend', { type: 'string', default: 'auto' })
@@ -41,6 +49,11 @@ const argv = yargs(hideBin(process.argv))
   .parseSync();
 
 const REFERENCE = join(argv.anchors, 'torch_train_bench.py');
+
+/** Steps per round: at least `minimum`, and enough for `seconds` of training at one step's measured time. */
+function roundSteps(minimum: number, seconds: number, stepSeconds: number): number {
+  return Math.max(minimum, Math.ceil(seconds / Math.max(stepSeconds, 1e-3)));
+}
 
 function randomBatch(size: number, count: number) {
   const random = seededRandom(0);
@@ -63,23 +76,27 @@ async function startOurs() {
   const batch = randomBatch(argv.size, argv.batch);
   await engine.trainStep(batch);
   await engine.predict(batch.images, batch.size);
+  // A second warm-up step, timed, sizes the rounds; the first one compiles.
+  const warm = performance.now();
+  await engine.trainStep(batch);
+  const steps = roundSteps(argv.steps, argv.minRoundSeconds, (performance.now() - warm) / 1000);
   const measureRound = async () => {
     let start = performance.now();
-    for (let i = 0; i < argv.steps; i++) await engine.trainStep(batch);
-    const train = (argv.batch * argv.steps) / ((performance.now() - start) / 1000);
+    for (let i = 0; i < steps; i++) await engine.trainStep(batch);
+    const train = (argv.batch * steps) / ((performance.now() - start) / 1000);
     start = performance.now();
-    for (let i = 0; i < argv.steps; i++) await engine.predict(batch.images, batch.size);
-    const infer = (argv.batch * argv.steps) / ((performance.now() - start) / 1000);
+    for (let i = 0; i < steps; i++) await engine.predict(batch.images, batch.size);
+    const infer = (argv.batch * steps) / ((performance.now() - start) / 1000);
     return { train_img_s: train, infer_img_s: infer };
   };
-  return { engine, measureRound };
+  return { engine, measureRound, steps };
 }
 
-function measureReference(): { train_img_s: number; infer_img_s: number } | { error: string } {
+function measureReference(steps: number): { train_img_s: number; infer_img_s: number } | { error: string } {
   if (!existsSync(REFERENCE)) return { error: `${REFERENCE} not found` };
   // The anchor builds simple_cnn and resnet18; `compact` is ours alone, so it is timed against the simple CNN.
   const referenceArch = argv.arch === 'resnet18' ? 'resnet18' : 'simple_cnn';
-  const args = [REFERENCE, String(argv.size), String(argv.batch), String(argv.steps), '2', referenceArch];
+  const args = [REFERENCE, String(argv.size), String(argv.batch), String(steps), '2', referenceArch];
   const result = spawnSync('/usr/bin/python3', args, { encoding: 'utf8' });
   const last = result.stdout?.trim().split('\n').at(-1);
   if (result.status !== 0 || last === undefined)
@@ -88,37 +105,7 @@ function measureReference(): { train_img_s: number; infer_img_s: number } | { er
 }
 
 const round = (x: number) => Math.round(x * 10) / 10;
-
-type Figures = { train_img_s: number; infer_img_s: number };
-const best = (runs: Figures[]) => ({
-  train_img_s: round(Math.max(...runs.map((r) => r.train_img_s))),
-  infer_img_s: round(Math.max(...runs.map((r) => r.infer_img_s))),
-});
-
-const { engine, measureRound } = await startOurs();
-const ourRuns: Figures[] = [];
-const referenceRuns: ReturnType<typeof measureReference>[] = [];
-for (let r = 0; r < argv.rounds; r++) {
-  ourRuns.push(await measureRound());
-  console.log(`round ${r + 1} ours: ${JSON.stringify(ourRuns.at(-1))}`);
-  if (argv.reference) {
-    referenceRuns.push(measureReference());
-    console.log(`round ${r + 1} reference: ${JSON.stringify(referenceRuns.at(-1))}`);
-  }
-}
-await engine.dispose();
-const ours = { backend: engine.backend, ...best(ourRuns) };
-const measured = referenceRuns.filter((r): r is Figures => 'train_img_s' in r);
-const reference =
-  measured.length > 0
-    ? { framework: 'torch, 2 threads', ...best(measured) }
-    : { error: argv.reference ? JSON.stringify(referenceRuns[0]) : 'skipped (--no-reference)' };
-// Each round runs the two sides back to back, so a round's ratio shares that moment's machine; their median is
-// steadier than the best-of ratio, which follows whichever side had the luckiest round.
-const roundRatios = ourRuns.flatMap((run, i) => {
-  const other = referenceRuns[i];
-  return other && 'train_img_s' in other ? [run.train_img_s / other.train_img_s] : [];
-});
+const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -126,12 +113,49 @@ const median = (values: number[]) => {
     ? (sorted[mid] as number)
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
+
+type Figures = { train_img_s: number; infer_img_s: number };
+/** A side's best round (the one closest to idle), its median round and every round, rounded for the report. */
+const summary = (runs: Figures[]) => ({
+  train_img_s: round(Math.max(...runs.map((r) => r.train_img_s))),
+  infer_img_s: round(Math.max(...runs.map((r) => r.infer_img_s))),
+  train_img_s_median: round(median(runs.map((r) => r.train_img_s))),
+  infer_img_s_median: round(median(runs.map((r) => r.infer_img_s))),
+  train_img_s_rounds: runs.map((r) => round(r.train_img_s)),
+});
+
+const { engine, measureRound, steps } = await startOurs();
+console.log(`${steps} steps of ${argv.batch} images per round, both sides`);
+const ourRuns: Figures[] = [];
+const referenceRuns: ReturnType<typeof measureReference>[] = [];
+for (let r = 0; r < argv.rounds; r++) {
+  ourRuns.push(await measureRound());
+  console.log(`round ${r + 1} ours: ${JSON.stringify(ourRuns.at(-1))}`);
+  if (argv.reference) {
+    referenceRuns.push(measureReference(steps));
+    console.log(`round ${r + 1} reference: ${JSON.stringify(referenceRuns.at(-1))}`);
+  }
+}
+await engine.dispose();
+const ours = { backend: engine.backend, ...summary(ourRuns) };
+const measured = referenceRuns.filter((r): r is Figures => 'train_img_s' in r);
+const reference =
+  measured.length > 0
+    ? { framework: 'torch, 2 threads', ...summary(measured) }
+    : { error: argv.reference ? JSON.stringify(referenceRuns[0]) : 'skipped (--no-reference)' };
+// Each round runs the two sides back to back, so a round's ratio shares that moment's machine; their median is
+// steadier than the best-of ratio, which follows whichever side had the luckiest round.
+const roundRatios = ourRuns.flatMap((run, i) => {
+  const other = referenceRuns[i];
+  return other && 'train_img_s' in other ? [run.train_img_s / other.train_img_s] : [];
+});
 const ratios =
   'train_img_s' in reference
     ? {
-        train_ratio: Math.round((ours.train_img_s / reference.train_img_s) * 100) / 100,
+        train_ratio: ratio(ours.train_img_s, reference.train_img_s),
+        train_ratio_of_medians: ratio(ours.train_img_s_median, reference.train_img_s_median),
         train_ratio_median_of_rounds: Math.round(median(roundRatios) * 100) / 100,
-        infer_ratio: Math.round((ours.infer_img_s / reference.infer_img_s) * 100) / 100,
+        infer_ratio: ratio(ours.infer_img_s, reference.infer_img_s),
       }
     : {};
 console.log(
@@ -139,7 +163,7 @@ console.log(
     arch: argv.arch,
     size: argv.size,
     batch: argv.batch,
-    steps: argv.steps,
+    steps,
     rounds: argv.rounds,
     ...ours,
     reference,

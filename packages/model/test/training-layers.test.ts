@@ -2,7 +2,8 @@ import { randomArray, readyBackends, runOn, scaledMaxError } from '@mri/kernels/
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { batchNormalization, conv2d } from '../src/zoo/training-layers.js';
+import { LocalTrainer } from '../src/training/local-trainer.js';
+import { batchNormalization, conv2d, maxPooling2d } from '../src/zoo/training-layers.js';
 
 /**
  * The zoo's layers against tfjs-layers' stock ones on the cpu backend. Batch-norm sums over up to ~1,000 rows
@@ -154,5 +155,67 @@ describe('the zoo Conv2D in training', () => {
     ours.grads.forEach((g, i) => {
       expect(scaledMaxError(g, stock.grads[i] as Float32Array)).toBeLessThan(TOLERANCE);
     });
+  });
+});
+
+describe('the zoo MaxPooling2D in training', () => {
+  beforeAll(readyBackends);
+
+  /** Three Adam steps of the simple CNN (27 px convolution outputs: odd, so rows and columns no window covers). */
+  async function simpleCnnSteps(
+    fuse: boolean,
+  ): Promise<{ weights: readonly Float32Array[]; poolGrads: number }> {
+    await tf.setBackend('wasm');
+    const saved = process.env.MRI_FUSE_POOL_GRAD;
+    process.env.MRI_FUSE_POOL_GRAD = fuse ? '1' : '0';
+    try {
+      const trainer = new LocalTrainer({
+        architecture: 'simple_cnn',
+        inputSize: 29,
+        numClasses: 4,
+        labelSmoothing: 0.1,
+        optimizer: { name: 'adam', lr: 1e-2, weightDecay: 0, momentum: 0 },
+        seed: 3,
+        dropout: 0,
+      });
+      const batch = {
+        images: randomArray(5 * 29 * 29, 71),
+        labels: Int32Array.from([0, 1, 2, 3, 1]),
+        size: 5,
+      };
+      trainer.step(batch, 0);
+      const profile = await tf.profile(() => {
+        trainer.step(batch, 1);
+      });
+      trainer.step(batch, 2);
+      const weights = trainer.exportState(3).weights;
+      trainer.dispose();
+      return { weights, poolGrads: profile.kernels.filter((k) => k.name === tf.MaxPoolGrad).length };
+    } finally {
+      if (saved === undefined) delete process.env.MRI_FUSE_POOL_GRAD;
+      else process.env.MRI_FUSE_POOL_GRAD = saved;
+    }
+  }
+
+  it('trains the simple CNN bit for bit as the unfused pool and ReLU gradients do', async () => {
+    const unfused = await simpleCnnSteps(false);
+    const fused = await simpleCnnSteps(true);
+    expect(unfused.poolGrads).toBe(3);
+    expect(fused.poolGrads).toBe(0);
+    expect(fused.weights).toHaveLength(unfused.weights.length);
+    fused.weights.forEach((w, i) => {
+      expect(w).toEqual(unfused.weights[i]);
+    });
+  });
+
+  it('is saved as a stock MaxPooling2D', () => {
+    const input = tfl.input({ shape: [8, 8, 1] });
+    const y = maxPooling2d({ poolSize: 2 }).apply(
+      conv2d({ filters: 8, kernelSize: 3, activation: 'relu' }).apply(input),
+    ) as tfl.SymbolicTensor;
+    const json = tfl.model({ inputs: input, outputs: y }).toJSON(undefined, false) as {
+      config: { layers: { class_name: string }[] };
+    };
+    expect(json.config.layers.map((l) => l.class_name)).toEqual(['InputLayer', 'Conv2D', 'MaxPooling2D']);
   });
 });

@@ -47,3 +47,168 @@ export function reluGradWithBiasSum(
   }
   writeTotals(scratch, channels, biasGrad);
 }
+
+// The backward pass of maxPool2x2(relu(conv + bias)) up to the convolution, in one pass: for each 2x2 window
+// (stride 2, no padding; rows and columns no window covers get 0), dz = dp at the window's first maximum of y
+// (strict >, as max-pool-grad.ts routes it) when that maximum is positive, 0 elsewhere; and biasGrad as
+// reluGradWithBiasSum sums it. dz and biasGrad are bit for bit what maxPoolGrad2x2 followed by reluGradWithBiasSum
+// give (y >= 0, so the ReLU mask at the routed element is `maximum > 0`), without the pool gradient's full-size
+// temporary and with one pass over y instead of three full-size passes. The sums run in the same pixel order and
+// BLOCK boundaries as reluGradWithBiasSum: each window row's two rows of dz are summed right after they are
+// written, while they are in cache.
+export function poolReluGradWithBiasSum(
+  dp: usize,
+  y: usize,
+  dz: usize,
+  batch: i32,
+  inHeight: i32,
+  inWidth: i32,
+  channels: i32,
+  outHeight: i32,
+  outWidth: i32,
+  scratch: usize,
+  biasGrad: usize,
+): void {
+  clearTotals(scratch, channels);
+  clearBlock(scratch, channels);
+  const rowBytes = (<usize>(inWidth * channels)) << 2;
+  let g = dp;
+  let inBlock = 0;
+  for (let n = 0; n < batch; n++) {
+    for (let h = 0; h < inHeight; h += 2) {
+      const top = <usize>(n * inHeight + h) * rowBytes;
+      const rows = min(2, inHeight - h);
+      if (h >> 1 < outHeight) {
+        g = windowRow(g, y, dz, top, inWidth, channels, outWidth);
+      } else {
+        memory.fill(dz + top, 0, <usize>rows * rowBytes);
+      }
+      inBlock = sumRows(dz + top, rows * inWidth, channels, scratch, inBlock);
+    }
+  }
+  if (inBlock > 0) addBlockToTotals(scratch, channels);
+  writeTotals(scratch, channels, biasGrad);
+}
+
+// dz for the two rows of y from byte offset `top` (one row of 2x2 windows), from the pooled gradient at `dp`;
+// returns where the next window row's pooled gradient starts.
+function windowRow(
+  dp: usize,
+  y: usize,
+  dz: usize,
+  top: usize,
+  inWidth: i32,
+  channels: i32,
+  outWidth: i32,
+): usize {
+  const rowBytes = (<usize>(inWidth * channels)) << 2;
+  const channelBytes = (<usize>channels) << 2;
+  const vectorEnd = channels & ~3;
+  let g = dp;
+  let corner = top;
+  for (let ow = 0; ow < outWidth; ow++) {
+    let c = 0;
+    for (; c < vectorEnd; c += 4) {
+      const o = corner + ((<usize>c) << 2);
+      windowSimd(y, dz, o, o + channelBytes, o + rowBytes, o + rowBytes + channelBytes, v128.load(g));
+      g += 16;
+    }
+    for (; c < channels; c++) {
+      const o = corner + ((<usize>c) << 2);
+      windowScalar(y, dz, o, o + channelBytes, o + rowBytes, o + rowBytes + channelBytes, load<f32>(g));
+      g += 4;
+    }
+    corner += channelBytes << 1;
+  }
+  // A last column no window covers (odd width).
+  const covered = <usize>(outWidth << 1) * channelBytes;
+  if (covered < rowBytes) {
+    memory.fill(dz + top + covered, 0, rowBytes - covered);
+    memory.fill(dz + top + rowBytes + covered, 0, rowBytes - covered);
+  }
+  return g;
+}
+
+// Adds `pixels` rows of dz (channels each) into the block sums, flushing a full block of BLOCK rows into the
+// totals exactly where reluGradWithBiasSum's loop does. Returns the rows now in the open block.
+function sumRows(at: usize, pixels: i32, channels: i32, scratch: usize, open: i32): i32 {
+  let inBlock = open;
+  const block = blockOf(scratch, channels);
+  const rowBytes = (<usize>channels) << 2;
+  const vectorEnd = channels & ~3;
+  for (let p = 0; p < pixels; p++) {
+    const row = at + <usize>p * rowBytes;
+    let c = 0;
+    for (; c < vectorEnd; c += 4) {
+      const o = (<usize>c) << 2;
+      v128.store(block + o, f32x4.add(v128.load(block + o), v128.load(row + o)));
+    }
+    for (; c < channels; c++) {
+      const o = (<usize>c) << 2;
+      store<f32>(block + o, load<f32>(block + o) + load<f32>(row + o));
+    }
+    if (++inBlock === BLOCK) {
+      addBlockToTotals(scratch, channels);
+      clearBlock(scratch, channels);
+      inBlock = 0;
+    }
+  }
+  return inBlock;
+}
+
+function windowSimd(y: usize, dz: usize, p0: usize, p1: usize, p2: usize, p3: usize, grad: v128): void {
+  const v0 = v128.load(y + p0);
+  const v1 = v128.load(y + p1);
+  const v2 = v128.load(y + p2);
+  const v3 = v128.load(y + p3);
+  // As max-pool-grad.ts: position k wins iff it beats every earlier one strictly and no later one beats it.
+  const take0 = f32x4.gt(v0, f32x4.splat(-Infinity));
+  let best = v128.bitselect(v0, f32x4.splat(-Infinity), take0);
+  const take1 = f32x4.gt(v1, best);
+  best = v128.bitselect(v1, best, take1);
+  const take2 = f32x4.gt(v2, best);
+  best = v128.bitselect(v2, best, take2);
+  const take3 = f32x4.gt(v3, best);
+  best = v128.bitselect(v3, best, take3);
+  // The ReLU's mask at the winner: its y, the window's maximum, is positive.
+  const live = v128.and(grad, f32x4.gt(best, f32x4.splat(0)));
+  v128.store(dz + p0, v128.and(live, v128.andnot(v128.andnot(v128.andnot(take0, take1), take2), take3)));
+  v128.store(dz + p1, v128.and(live, v128.andnot(v128.andnot(take1, take2), take3)));
+  v128.store(dz + p2, v128.and(live, v128.andnot(take2, take3)));
+  v128.store(dz + p3, v128.and(live, take3));
+}
+
+function windowScalar(y: usize, dz: usize, p0: usize, p1: usize, p2: usize, p3: usize, grad: f32): void {
+  let best: f32 = -Infinity;
+  let at: usize = 0;
+  let found = false;
+  const v0 = load<f32>(y + p0);
+  if (v0 > best) {
+    best = v0;
+    at = p0;
+    found = true;
+  }
+  const v1 = load<f32>(y + p1);
+  if (v1 > best) {
+    best = v1;
+    at = p1;
+    found = true;
+  }
+  const v2 = load<f32>(y + p2);
+  if (v2 > best) {
+    best = v2;
+    at = p2;
+    found = true;
+  }
+  const v3 = load<f32>(y + p3);
+  if (v3 > best) {
+    best = v3;
+    at = p3;
+    found = true;
+  }
+  const live: f32 = found && best > 0 ? grad : 0;
+  store<f32>(dz + p0, at === p0 ? live : 0);
+  store<f32>(dz + p1, at === p1 ? live : 0);
+  store<f32>(dz + p2, at === p2 ? live : 0);
+  store<f32>(dz + p3, at === p3 ? live : 0);
+}

@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ZooSettings } from './settings.js';
-import { conv2d } from './training-layers.js';
+import { conv2d, maxPooling2d } from './training-layers.js';
 
 /** The reference's network: three conv3x3 'valid' (32/64/128), each ReLU + 2x2 max-pool, GAP, dropout, dense. */
 export function simpleCnn({ inputSize, numClasses, dropout }: ZooSettings): tfl.LayersModel {
@@ -15,9 +15,7 @@ export function simpleCnn({ inputSize, numClasses, dropout }: ZooSettings): tfl.
       name: `conv${i + 1}`,
     });
     x = conv.apply(x) as tfl.SymbolicTensor;
-    x = tfl.layers
-      .maxPooling2d({ poolSize: 2, strides: 2, name: `pool${i + 1}` })
-      .apply(x) as tfl.SymbolicTensor;
+    x = maxPooling2d({ poolSize: 2, strides: 2, name: `pool${i + 1}` }).apply(x) as tfl.SymbolicTensor;
   });
   const embedding = tfl.layers.globalAveragePooling2d({ name: 'embedding' }).apply(x) as tfl.SymbolicTensor;
   const dropped = tfl.layers.dropout({ rate: dropout ?? 0.5, name: 'dropout' }).apply(embedding);
