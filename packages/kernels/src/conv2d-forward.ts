@@ -42,24 +42,119 @@ function convByOurKernel(
 ): tf.TensorInfo | null {
   const kernels = simdKernels(backend);
   const outChannels = filter.shape[3] as number;
-  const plain =
-    kernels?.conv !== undefined &&
+  if (!kernels || !ourCase(x, filter.shape, attrs) || !biasFits(bias, outChannels)) return null;
+  const g = convGeometry(x.shape, filter.shape, attrs.strides, attrs.pad, attrs.dimRoundingMode);
+  const method = convMethod(g);
+  const prepared = backend.makeOutput([preparedSize(method, g)], 'float32');
+  prepareOnHeap(backend, kernels, method, filter, prepared, g);
+  const out = convPrepared(backend, kernels, method, x, prepared, bias, g, relu);
+  backend.disposeData(prepared.dataId);
+  return out;
+}
+
+/** Layouts and dtypes our kernels take (the rest go to XNNPACK). */
+function ourCase(x: tf.TensorInfo, filterShape: readonly number[], attrs: ConvAttrs): boolean {
+  return (
     (attrs.dataFormat === undefined || attrs.dataFormat === 'NHWC') &&
     unitDilation(attrs.dilations) &&
-    outChannels % 8 === 0 &&
-    x.dtype === 'float32' &&
-    (bias === undefined || (bias.shape.length === 1 && bias.shape[0] === outChannels));
-  if (!plain || !kernels) return null;
-  const g = convGeometry(x.shape, filter.shape, attrs.strides, attrs.pad, attrs.dimRoundingMode);
+    (filterShape[3] as number) % 8 === 0 &&
+    x.dtype === 'float32'
+  );
+}
+
+function biasFits(bias: tf.TensorInfo | undefined, outChannels: number): boolean {
+  return bias === undefined || (bias.shape.length === 1 && bias.shape[0] === outChannels);
+}
+
+/** How a convolution runs on our kernels: the direct 4 x 8 tile (wasm/conv.ts) or Winograd (wasm/winograd.ts). */
+type ConvMethod = 'direct' | 'winograd';
+
+// Read once: MRI_WINOGRAD=0 keeps every convolution on the direct kernel (A/B benchmarks, an escape hatch).
+const WINOGRAD_ENABLED = process.env.MRI_WINOGRAD !== '0';
+
+/**
+ * Winograd F(4x4, 3x3) for 3x3 stride-1 layers with channels our tiles take (in a multiple of 4, out of 8) that
+ * are wide enough for its transforms to pay; the rest on the direct kernel. Rule and figures: README, Winograd.
+ */
+export function convMethod(g: ConvGeometry): ConvMethod {
+  const winograd =
+    WINOGRAD_ENABLED &&
+    g.filterHeight === 3 &&
+    g.filterWidth === 3 &&
+    g.strideHeight === 1 &&
+    g.strideWidth === 1 &&
+    g.inChannels % 4 === 0 &&
+    g.outChannels % 8 === 0 &&
+    g.inChannels >= WINOGRAD_MIN_CHANNELS &&
+    g.outChannels >= WINOGRAD_MIN_CHANNELS;
+  return winograd ? 'winograd' : 'direct';
+}
+
+/** Below this many input or output channels the transforms cost more than the saved products (README). */
+const WINOGRAD_MIN_CHANNELS = 16;
+
+/**
+ * Tiles per block: the block's transformed inputs and products (36 x tiles x channels floats each) stay in the
+ * core's L2 while the transformed filter streams past once per block (README, Winograd: measured).
+ */
+export function winogradBlockTiles(g: ConvGeometry): number {
+  const perTile = 36 * 4 * (g.inChannels + g.outChannels);
+  return Math.max(4, Math.floor(WINOGRAD_BLOCK_BYTES / perTile / 4) * 4);
+}
+
+const WINOGRAD_BLOCK_BYTES = Number(process.env.MRI_WINOGRAD_BLOCK_BYTES ?? 512 * 1024);
+
+/** Floats of a prepared filter: the direct kernel's packed blocks, or Winograd's 36 transformed matrices. */
+function preparedSize(method: ConvMethod, g: ConvGeometry): number {
+  const taps = g.filterHeight * g.filterWidth * g.inChannels * g.outChannels;
+  return method === 'winograd' ? 36 * g.inChannels * g.outChannels : taps;
+}
+
+function prepareOnHeap(
+  backend: BackendWasm,
+  kernels: SimdKernels,
+  method: ConvMethod,
+  filter: tf.TensorInfo,
+  prepared: tf.TensorInfo,
+  g: ConvGeometry,
+): void {
+  const at = { filter: heapOffset(backend, filter) };
+  if (method === 'winograd') kernels.winogradFilter({ ...at, u: heapOffset(backend, prepared) }, g);
+  else kernels.packFilter({ ...at, packed: heapOffset(backend, prepared) }, g);
+}
+
+/** The convolution of x by an already prepared filter (prepareOnHeap), into a new output. */
+function convPrepared(
+  backend: BackendWasm,
+  kernels: SimdKernels,
+  method: ConvMethod,
+  x: tf.TensorInfo,
+  prepared: tf.TensorInfo,
+  bias: tf.TensorInfo | undefined,
+  g: ConvGeometry,
+  relu: boolean,
+): tf.TensorInfo {
   const out = backend.makeOutput([g.batch, g.outHeight, g.outWidth, g.outChannels], 'float32');
   if (g.batch * g.outHeight * g.outWidth === 0) return out;
   const at = (info: tf.TensorInfo) => heapOffset(backend, info);
-  const packed = backend.makeOutput([filter.shape.reduce((a, b) => a * b, 1)], 'float32');
-  kernels.packFilter({ filter: at(filter), packed: at(packed) }, g);
-  const input = paddedInput(backend, kernels, x, g);
   const bias0 = bias === undefined ? 0 : at(bias);
-  kernels.conv({ x: at(input.info), packed: at(packed), bias: bias0, out: at(out) }, input.geometry, relu);
-  backend.disposeData(packed.dataId);
+  if (method === 'winograd') {
+    const blockTiles = winogradBlockTiles(g);
+    const capacity = Math.ceil(blockTiles / 4) * 4;
+    const v = backend.makeOutput([36 * capacity * g.inChannels], 'float32');
+    const m = backend.makeOutput([36 * capacity * g.outChannels], 'float32');
+    kernels.winogradConv(
+      { x: at(x), u: at(prepared), bias: bias0, out: at(out), v: at(v), m: at(m) },
+      g,
+      relu,
+      blockTiles,
+    );
+    backend.disposeData(v.dataId);
+    backend.disposeData(m.dataId);
+    return out;
+  }
+  const input = paddedInput(backend, kernels, x, g);
+  kernels.conv({ x: at(input.info), packed: at(prepared), bias: bias0, out: at(out) }, input.geometry, relu);
   if (input.info !== x) backend.disposeData(input.info.dataId);
   return out;
 }
