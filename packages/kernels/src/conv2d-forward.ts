@@ -45,7 +45,7 @@ function convByOurKernel(
   if (!kernels || !ourCase(x, filter.shape, attrs) || !biasFits(bias, outChannels)) return null;
   const g = convGeometry(x.shape, filter.shape, attrs.strides, attrs.pad, attrs.dimRoundingMode);
   const method = convMethod(g);
-  const prepared = backend.makeOutput([preparedSize(method, g)], 'float32');
+  const prepared = backend.makeOutput([preparedSize(kernels, method, g)], 'float32');
   prepareOnHeap(backend, kernels, method, filter, prepared, g);
   const out = convPrepared(backend, kernels, method, x, prepared, bias, g, relu);
   backend.disposeData(prepared.dataId);
@@ -70,28 +70,38 @@ function biasFits(bias: tf.TensorInfo | undefined, outChannels: number): boolean
 type ConvMethod = 'direct' | 'winograd';
 
 // Read once: MRI_WINOGRAD=0 keeps every convolution on the direct kernel (A/B benchmarks, an escape hatch).
-const WINOGRAD_ENABLED = process.env.MRI_WINOGRAD !== '0';
+let winogradEnabled = process.env.MRI_WINOGRAD !== '0';
+
+/** Turns Winograd on or off for the convolutions that follow: benchmarks compare both in one process. */
+export function useWinograd(enabled: boolean): void {
+  winogradEnabled = enabled;
+}
 
 /**
- * Winograd F(4x4, 3x3) for 3x3 stride-1 layers with channels our tiles take (in a multiple of 4, out of 8) that
- * are wide enough for its transforms to pay; the rest on the direct kernel. Rule and figures: README, Winograd.
+ * Winograd F(4x4, 3x3) for 3x3 stride-1 layers with channels our tiles take (in a multiple of 4, out of 8) and
+ * enough input channels for its transforms to pay; the rest on the direct kernel. Figures: README, Winograd.
  */
 export function convMethod(g: ConvGeometry): ConvMethod {
   const winograd =
-    WINOGRAD_ENABLED &&
+    winogradEnabled &&
     g.filterHeight === 3 &&
     g.filterWidth === 3 &&
     g.strideHeight === 1 &&
     g.strideWidth === 1 &&
     g.inChannels % 4 === 0 &&
     g.outChannels % 8 === 0 &&
-    g.inChannels >= WINOGRAD_MIN_CHANNELS &&
-    g.outChannels >= WINOGRAD_MIN_CHANNELS;
+    g.inChannels >= WINOGRAD_MIN_IN_CHANNELS;
   return winograd ? 'winograd' : 'direct';
 }
 
-/** Below this many input or output channels the transforms cost more than the saved products (README). */
-const WINOGRAD_MIN_CHANNELS = 16;
+/**
+ * Below this many input channels the transforms cost more than the saved products. Measured (CPU ms, fused 3x3
+ * 'same' + bias + ReLU, batch 32 at 64 px, direct / Winograd): 4 -> 8 channels 3.1 / 4.0, 4 -> 16 4.1 / 4.2,
+ * 8 -> 8 3.8 / 3.8, 8 -> 16 7.9 / 5.3, 16 -> 16 13.8 / 8.8; 64 -> 64 at 32 px batch 16: 26.3 / 9.7. Output size
+ * needs no rule: on 2x2 and 3x3 maps (a tile mostly outside the output) Winograd still won 1.75-5.4x, the direct
+ * kernel taking such narrow rows pixel by pixel.
+ */
+const WINOGRAD_MIN_IN_CHANNELS = 8;
 
 /**
  * Tiles per block: the block's transformed inputs and products (36 x tiles x channels floats each) stay in the
@@ -99,15 +109,17 @@ const WINOGRAD_MIN_CHANNELS = 16;
  */
 export function winogradBlockTiles(g: ConvGeometry): number {
   const perTile = 36 * 4 * (g.inChannels + g.outChannels);
-  return Math.max(4, Math.floor(WINOGRAD_BLOCK_BYTES / perTile / 4) * 4);
+  return Math.max(8, Math.floor(WINOGRAD_BLOCK_BYTES / perTile / 4) * 4);
 }
 
-const WINOGRAD_BLOCK_BYTES = Number(process.env.MRI_WINOGRAD_BLOCK_BYTES ?? 512 * 1024);
+// Measured 2026-12-04 on ResNet18's 3x3 layers (README, Winograd): 4 to 16 tiles per block ran within noise of
+// each other and 32+ up to 1.5x slower on 64-channel layers; 256 KB gives 12 tiles at 64 channels, 8 above.
+const WINOGRAD_BLOCK_BYTES = 256 * 1024;
 
 /** Floats of a prepared filter: the direct kernel's packed blocks, or Winograd's 36 transformed matrices. */
-function preparedSize(method: ConvMethod, g: ConvGeometry): number {
-  const taps = g.filterHeight * g.filterWidth * g.inChannels * g.outChannels;
-  return method === 'winograd' ? 36 * g.inChannels * g.outChannels : taps;
+function preparedSize(kernels: SimdKernels, method: ConvMethod, g: ConvGeometry): number {
+  if (method === 'winograd') return kernels.winogradSizes(g, 0).filter;
+  return g.filterHeight * g.filterWidth * g.inChannels * g.outChannels;
 }
 
 function prepareOnHeap(
@@ -140,9 +152,9 @@ function convPrepared(
   const bias0 = bias === undefined ? 0 : at(bias);
   if (method === 'winograd') {
     const blockTiles = winogradBlockTiles(g);
-    const capacity = Math.ceil(blockTiles / 4) * 4;
-    const v = backend.makeOutput([36 * capacity * g.inChannels], 'float32');
-    const m = backend.makeOutput([36 * capacity * g.outChannels], 'float32');
+    const sizes = kernels.winogradSizes(g, blockTiles);
+    const v = backend.makeOutput([sizes.v], 'float32');
+    const m = backend.makeOutput([sizes.m], 'float32');
     kernels.winogradConv(
       { x: at(x), u: at(prepared), bias: bias0, out: at(out), v: at(v), m: at(m) },
       g,

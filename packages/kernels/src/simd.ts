@@ -150,6 +150,8 @@ interface WasmExports {
   reluGrad(dy: number, x: number, dx: number, length: number): void;
   // Winograd F(4x4, 3x3) forward convolution (wasm/winograd.ts).
   winogradFilter(w: number, u: number, ci: number, co: number): void;
+  winogradFilterFloats(ci: number, co: number): number;
+  winogradScratchFloats(blockTiles: number, channels: number): number;
   winogradConv(
     x: number,
     u: number,
@@ -235,11 +237,13 @@ export interface SimdKernels {
   poolReluGradWithBiasSum(at: Pointers<'dp' | 'y' | 'dz' | 'scratch' | 'biasGrad'>, g: PoolGeometry): void;
   /** dx = dy where x > 0, else 0, over `length` values. */
   reluGrad(at: Pointers<'dy' | 'x' | 'dx'>, length: number): void;
-  /** A [3, 3, ci, co] filter into Winograd F(4x4, 3x3)'s U [36][co / 8][ci][8] (36 * ci * co floats). */
+  /** A [3, 3, ci, co] filter into Winograd F(4x4, 3x3)'s U [36][co / 8][ci][8] (`winogradSizes().filter` floats). */
   winogradFilter(at: Pointers<'filter' | 'u'>, g: ConvGeometry): void;
+  /** Floats of U, and of the scratch V and M for a block of `blockTiles` tiles. */
+  winogradSizes(g: ConvGeometry, blockTiles: number): { filter: number; v: number; m: number };
   /**
    * A 3x3 stride-1 convolution of the unpadded x (padding from the geometry) by Winograd F(4x4, 3x3), from U;
-   * `v` and `m` are scratch of 36 * roundUp4(blockTiles) * inChannels and * outChannels floats; bias 0 for none.
+   * `v` and `m` are scratch of `winogradSizes` floats; bias 0 for none.
    */
   winogradConv(
     at: Pointers<'x' | 'u' | 'bias' | 'out' | 'v' | 'm'>,
@@ -395,6 +399,11 @@ function adapt(raw: WasmExports): SimdKernels {
       ),
     reluGrad: (at, length) => raw.reluGrad(at.dy, at.x, at.dx, length),
     winogradFilter: (at, g) => raw.winogradFilter(at.filter, at.u, g.inChannels, g.outChannels),
+    winogradSizes: (g, blockTiles) => ({
+      filter: raw.winogradFilterFloats(g.inChannels, g.outChannels),
+      v: raw.winogradScratchFloats(blockTiles, g.inChannels),
+      m: raw.winogradScratchFloats(blockTiles, g.outChannels),
+    }),
     winogradConv: (at, g, relu, blockTiles) =>
       raw.winogradConv(
         at.x,

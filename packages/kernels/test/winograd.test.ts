@@ -62,11 +62,12 @@ describe('Winograd F(4x4, 3x3) kernel (wasm/winograd.ts) against the cpu backend
           const filter = tf.tensor4d(ws, filterShape);
           const bias = tf.tensor1d(bs);
           const at = (t: tf.TensorInfo) => heapOffset(backend, t);
-          const u = tf.zeros([36 * c.x[3] * c.co]);
+          const sizes = kernels.winogradSizes(g, 5);
+          const u = tf.zeros([sizes.filter]);
           const out = tf.zeros([g.batch, g.outHeight, g.outWidth, g.outChannels]);
           // A small block (5 tiles: rounded up to 8) so blocks, their rounding and the last partial one all run.
-          const v = tf.zeros([36 * 8 * c.x[3]]);
-          const m = tf.zeros([36 * 8 * c.co]);
+          const v = tf.zeros([sizes.v]);
+          const m = tf.zeros([sizes.m]);
           kernels.winogradFilter({ filter: at(filter), u: at(u) }, g);
           kernels.winogradConv(
             { x: at(x), u: at(u), bias: relu ? at(bias) : 0, out: at(out), v: at(v), m: at(m) },
