@@ -32,6 +32,8 @@ export interface PrepareOptions {
 export interface PreparedConv2d {
   /** conv2d of x (NHWC) with the filter, + bias, then the activation: tf.fused.conv2d's answer. */
   apply(x: tf.Tensor4D, bias?: tf.Tensor1D, activation?: 'linear' | 'relu'): tf.Tensor4D;
+  /** Whether `apply` still reads the original filter (the fallback); when false the caller may dispose it. */
+  readonly readsFilter: boolean;
   dispose(): void;
 }
 
@@ -46,7 +48,8 @@ interface PreparedAttrs {
 /**
  * Prepares `filter` ([kh, kw, ci, co]) for convolutions with these settings on the wasm backend's kernels. Where
  * ours do not take the case (another backend, dilation, output channels not a multiple of 8) `apply` runs
- * tf.fused.conv2d with the filter itself, so the caller must keep the filter alive as long as the prepared one.
+ * tf.fused.conv2d with the filter itself (`readsFilter`), so the caller must then keep the filter alive as long as
+ * the prepared one.
  * The method does not depend on the input's size (conv-methods.ts), so one prepared filter serves every size.
  */
 export function prepareConv2d(filter: tf.Tensor4D, options: PrepareOptions): PreparedConv2d {
@@ -65,12 +68,18 @@ export function prepareConv2d(filter: tf.Tensor4D, options: PrepareOptions): Pre
   prepareOnHeap(backend, kernels, method, filter, info, g);
   const prepared = tf.engine().makeTensorFromTensorInfo(info);
   tf.keep(prepared);
+  const filterShape = [...filter.shape];
   return {
+    readsFilter: false,
     apply: (x, bias, activation = 'linear') => {
-      if (!biasFits(bias, filter.shape[3])) return fallback.apply(x, bias, activation);
+      if (bias && !biasFits(bias, filterShape[3] as number)) {
+        throw new Error(
+          `The bias of a prepared convolution must have ${filterShape[3]} values, got ${bias.shape}.`,
+        );
+      }
       const prepAttrs: PreparedAttrs = {
         method,
-        filterShape: [...filter.shape],
+        filterShape,
         strides: options.strides,
         pad: options.pad,
         relu: activation === 'relu',
@@ -85,6 +94,7 @@ export function prepareConv2d(filter: tf.Tensor4D, options: PrepareOptions): Pre
 
 function builtinConv(filter: tf.Tensor4D, options: PrepareOptions): PreparedConv2d {
   return {
+    readsFilter: true,
     apply: (x, bias, activation = 'linear') =>
       tf.fused.conv2d({
         x,

@@ -74,6 +74,7 @@ function compile(plan: Plan): Compiled {
   };
   const weights: Weights = {
     tensor: (weight) => hold(tf.tensor(weight.values, [...weight.shape])),
+    hold,
     vector: (values) => (values ? hold(tf.tensor1d(values)) : undefined),
     conv: (filter, options) => hold(prepareConv2d(filter, options)),
   };
@@ -100,6 +101,7 @@ function compile(plan: Plan): Compiled {
 /** Tensors and prepared filters held for the life of the classifier. */
 interface Weights {
   tensor(weight: Weight): tf.Tensor;
+  hold(tensor: tf.Tensor): void;
   vector(values: Float32Array | undefined): tf.Tensor1D | undefined;
   conv(filter: tf.Tensor4D, options: Parameters<typeof prepareConv2d>[1]): PreparedConv2d;
 }
@@ -110,7 +112,12 @@ function operation(step: Step, weights: Weights): (read: (name: string) => tf.Te
     case 'input':
       return (read) => read('');
     case 'conv': {
-      const filter = weights.tensor(step.kernel) as tf.Tensor4D;
+      const filter = tf.tensor4d(step.kernel.values, [...step.kernel.shape] as [
+        number,
+        number,
+        number,
+        number,
+      ]);
       const bias = vector(step.bias);
       const activation = step.relu ? 'relu' : 'linear';
       const conv = weights.conv(filter, {
@@ -118,6 +125,9 @@ function operation(step: Step, weights: Weights): (read: (name: string) => tf.Te
         pad: step.padding,
         dilations: step.dilation,
       });
+      // The prepared filter (packed, or 4x larger transformed for Winograd) replaces the original where ours run it.
+      if (conv.readsFilter) weights.hold(filter);
+      else filter.dispose();
       return (read) => conv.apply(read(step.input) as tf.Tensor4D, bias, activation);
     }
     case 'scaleShift': {
