@@ -1,15 +1,23 @@
 /**
  * Per-layer profile of ResNet18's convolutions on our kernels, one wasm thread: for every distinct layer shape,
  * the median CPU ms and GMAC/s of the forward pass (bias + ReLU), the input gradient and the filter gradient,
- * weighted by how often the network runs that shape. CPU time, not wall time: the machine is shared.
+ * weighted by how often the network runs that shape. CPU time, not wall time: the machine is shared. The 3x3
+ * stride-1 layers' forward pass and input gradient are timed twice, alternating, on the direct kernel and on
+ * Winograd F(4x4, 3x3) (`*_direct_*` and `*_winograd_*`; GMAC/s counts the direct convolution's MACs for both, so
+ * the figures compare); the network totals take what the routing picks (`network_*`) and the direct kernel alone
+ * (`network_direct_*`).
  *
- * Usage: tsx bench/resnet-layers.bench.ts [--size 128] [--batch 16] [--reps 3] [--passes forward,dx,dw]
+ * `prepared` is the forward pass with its filter prepared once (prepareConv2d, as serving runs it).
+ *
+ * Usage: tsx bench/resnet-layers.bench.ts [--size 128] [--batch 16] [--reps 3] [--passes forward,dx,dw,prepared]
  * The last line is JSON.
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
+import { convMethod, prepareConv2d, useWinograd } from '../src/conv2d-forward.js';
+import { convGeometry } from '../src/geometry.js';
 import { registerWasmTrainingKernels } from '../src/index.js';
 import { medianMs } from './kernels-ops.js';
 
@@ -94,6 +102,9 @@ registerWasmTrainingKernels();
 const normal = (shape: number[]) => tf.randomNormal(shape, 0, 1, 'float32', 7);
 const rows = [];
 let totalMs = 0;
+/** Whether the timed run is the direct side (the prepared pass picks its filter by it). */
+let directNow = false;
+let totalDirectMs = 0;
 let totalMacs = 0;
 for (const layer of resnet18Layers(size)) {
   const out = Math.ceil(layer.size / layer.stride);
@@ -103,7 +114,16 @@ for (const layer of resnet18Layers(size)) {
   const bias = normal([co]);
   const dy = normal([batch, out, out, co]);
   const conv = { strides: stride, pad: 'same', dataFormat: 'NHWC', dilations: 1 } as const;
+  // The routing is read when a filter is prepared, so each side prepares its own.
+  useWinograd(false);
+  const preparedDirect = prepareConv2d(filter as tf.Tensor4D, conv);
+  useWinograd(true);
+  const preparedWinograd = prepareConv2d(filter as tf.Tensor4D, conv);
   const runs: Record<string, () => void> = {
+    prepared: () => {
+      const conv = directNow ? preparedDirect : preparedWinograd;
+      tf.dispose(conv.apply(x as tf.Tensor4D, bias as tf.Tensor1D, 'relu'));
+    },
     forward: () =>
       tf.dispose(
         tf.engine().runKernel(tf.FusedConv2D, { x, filter, bias }, { ...conv, activation: 'relu' } as never),
@@ -127,14 +147,43 @@ for (const layer of resnet18Layers(size)) {
     in: `${layer.size}x${layer.size}x${ci}`,
     count: layer.count,
   };
+  // Whether the routing sends this layer's forward pass (and its stride-1 input gradient) to Winograd.
+  const winograd = convMethod(convGeometry(x.shape, filter.shape, stride, 'same')) === 'winograd';
+  const gmacs = (ms: number) => Math.round((macs(layer, batch) / ms / 1e6) * 10) / 10;
   for (const pass of passes) {
     if (pass === 'dx' && layer.inChannels === 1) continue; // autodiff prunes the image's gradient
-    const ms = medianMs(runs[pass] as () => void, reps);
-    row[`${pass}_ms`] = Math.round(ms * 10) / 10;
-    row[`${pass}_gmac_s`] = Math.round((macs(layer, batch) / ms / 1e6) * 10) / 10;
-    totalMs += ms * layer.count;
+    const run = runs[pass] as () => void;
+    const both = winograd && pass !== 'dw';
+    // Alternate the two kernels rep by rep so that the machine's load falls on both alike.
+    const direct: number[] = [];
+    const wino: number[] = [];
+    for (let round = 0; round < (both ? 2 : 1); round++) {
+      useWinograd(false);
+      directNow = true;
+      direct.push(medianMs(run, reps));
+      if (both) {
+        useWinograd(true);
+        directNow = false;
+        wino.push(medianMs(run, reps));
+      }
+    }
+    useWinograd(true);
+    directNow = false;
+    const directMs = Math.min(...direct);
+    const chosenMs = both ? Math.min(...wino) : directMs;
+    row[`${pass}_ms`] = Math.round(chosenMs * 10) / 10;
+    row[`${pass}_gmac_s`] = gmacs(chosenMs);
+    if (both) {
+      row[`${pass}_direct_ms`] = Math.round(directMs * 10) / 10;
+      row[`${pass}_direct_gmac_s`] = gmacs(directMs);
+      row[`${pass}_winograd_speedup`] = Math.round((directMs / chosenMs) * 100) / 100;
+    }
+    totalMs += chosenMs * layer.count;
+    totalDirectMs += directMs * layer.count;
     totalMacs += macs(layer, batch) * layer.count;
   }
+  preparedWinograd.dispose();
+  preparedDirect.dispose();
   tf.dispose([x, filter, bias, dy]);
   console.error(JSON.stringify(row));
   rows.push(row);
@@ -146,6 +195,8 @@ console.log(
     passes,
     network_conv_cpu_ms: Math.round(totalMs),
     network_gmac_s: Math.round((totalMacs / totalMs / 1e6) * 10) / 10,
+    network_direct_conv_cpu_ms: Math.round(totalDirectMs),
+    network_direct_gmac_s: Math.round((totalMacs / totalDirectMs / 1e6) * 10) / 10,
     load_average_1min: loadavg()[0],
     rows,
   }),

@@ -14,8 +14,15 @@ export const KERNELS = [
   'conv',
   'filter-grad',
   'elementwise',
+  // Winograd F(4x4, 3x3) forward convolution (issue 16).
+  'winograd',
 ];
-export const FMA_KERNELS = ['conv', 'filter-grad'];
+export const FMA_KERNELS = [
+  'conv',
+  'filter-grad',
+  // Winograd F(4x4, 3x3) forward convolution (issue 16).
+  'winograd',
+];
 /** Every binary this script writes, by file name. */
 export const BINARIES = [
   ...KERNELS.map((name) => `${name}.wasm`),

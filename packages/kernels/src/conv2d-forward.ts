@@ -1,35 +1,30 @@
 /**
- * Conv2D and FusedConv2D (bias, ReLU) on wasm by our direct kernel (wasm/conv.ts), which runs 1.4-1.9x XNNPACK's
- * convolution here (the package README); the cases it does not cover (dilation, NCHW, other activations, output
- * channels not a multiple of 8, our modules not loading) go to the builtin kernels. Both the forward passes and,
- * through tf.conv2d, the input gradients (conv2d-backprop-input.ts) take it.
+ * Conv2D and FusedConv2D (bias, ReLU) on wasm by our kernels: Winograd F(4x4, 3x3) (wasm/winograd.ts) for 3x3
+ * stride-1 layers, the direct kernel (wasm/conv.ts, 1.4-1.9x XNNPACK's convolution here) for the rest
+ * (conv-methods.ts chooses; the package README has the figures); the cases neither covers (dilation, NCHW, other
+ * activations, output channels not a multiple of 8, our modules not loading) go to the builtin kernels. Both the
+ * forward passes and, through tf.conv2d, the input gradients (conv2d-backprop-input.ts) take them. The filter is
+ * packed or transformed on every call: weights change between training steps. Constant weights (serving) are
+ * prepared once with `prepareConv2d` (prepared-conv2d.ts).
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { callBuiltin, replaceWasmKernels } from './builtin.js';
 import {
-  type ConvGeometry,
-  type ConvPad,
-  convGeometry,
-  paddedGeometry,
-  paddedInputSize,
-} from './geometry.js';
-import { heapOffset, type SimdKernels, simdKernels } from './simd.js';
+  biasFits,
+  type ConvAttrs,
+  convMethod,
+  convPrepared,
+  ourCase,
+  preparedSize,
+  prepareOnHeap,
+} from './conv-methods.js';
+import { convGeometry } from './geometry.js';
+import { preparedConv2dConfig } from './prepared-conv2d.js';
+import { simdKernels } from './simd.js';
 
-interface ConvAttrs {
-  strides: number | [number, number];
-  pad: ConvPad;
-  dataFormat?: string;
-  dilations?: number | [number, number];
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  activation?: string;
-  leakyreluAlpha?: number;
-}
-
-function unitDilation(dilations: ConvAttrs['dilations']): boolean {
-  if (dilations === undefined) return true;
-  return typeof dilations === 'number' ? dilations === 1 : dilations[0] === 1 && dilations[1] === 1;
-}
+export { convMethod, useWinograd, winogradBlockTiles } from './conv-methods.js';
+export { type PreparedConv2d, type PrepareOptions, prepareConv2d } from './prepared-conv2d.js';
 
 /** Runs the convolution on our kernel into a new output, or returns null when the case is not ours. */
 function convByOurKernel(
@@ -42,54 +37,14 @@ function convByOurKernel(
 ): tf.TensorInfo | null {
   const kernels = simdKernels(backend);
   const outChannels = filter.shape[3] as number;
-  const plain =
-    kernels?.conv !== undefined &&
-    (attrs.dataFormat === undefined || attrs.dataFormat === 'NHWC') &&
-    unitDilation(attrs.dilations) &&
-    outChannels % 8 === 0 &&
-    x.dtype === 'float32' &&
-    (bias === undefined || (bias.shape.length === 1 && bias.shape[0] === outChannels));
-  if (!plain || !kernels) return null;
+  if (!kernels || !ourCase(x, filter.shape, attrs) || !biasFits(bias, outChannels)) return null;
   const g = convGeometry(x.shape, filter.shape, attrs.strides, attrs.pad, attrs.dimRoundingMode);
-  const out = backend.makeOutput([g.batch, g.outHeight, g.outWidth, g.outChannels], 'float32');
-  if (g.batch * g.outHeight * g.outWidth === 0) return out;
-  const at = (info: tf.TensorInfo) => heapOffset(backend, info);
-  const packed = backend.makeOutput([filter.shape.reduce((a, b) => a * b, 1)], 'float32');
-  kernels.packFilter({ filter: at(filter), packed: at(packed) }, g);
-  const input = paddedInput(backend, kernels, x, g);
-  const bias0 = bias === undefined ? 0 : at(bias);
-  kernels.conv({ x: at(input.info), packed: at(packed), bias: bias0, out: at(out) }, input.geometry, relu);
-  backend.disposeData(packed.dataId);
-  if (input.info !== x) backend.disposeData(input.info.dataId);
+  const method = convMethod(g);
+  const prepared = backend.makeOutput([preparedSize(kernels, method, g)], 'float32');
+  prepareOnHeap(backend, kernels, method, filter, prepared, g);
+  const out = convPrepared(backend, kernels, method, x, prepared, bias, g, relu);
+  backend.disposeData(prepared.dataId);
   return out;
-}
-
-/**
- * x with its padding written out as zeros, cut to the rows and columns the convolution reads (the kernel has no
- * bounds checks in its inner loop); x itself when no padding is needed.
- */
-function paddedInput(
-  backend: BackendWasm,
-  kernels: SimdKernels,
-  x: tf.TensorInfo,
-  g: ConvGeometry,
-): { info: tf.TensorInfo; geometry: ConvGeometry } {
-  const { height, width } = paddedInputSize(g);
-  if (g.padTop === 0 && g.padLeft === 0 && height <= g.inHeight && width <= g.inWidth) {
-    return { info: x, geometry: g };
-  }
-  const info = backend.makeOutput([g.batch, height, width, g.inChannels], 'float32');
-  kernels.padImages(
-    { x: heapOffset(backend, x), out: heapOffset(backend, info) },
-    { batch: g.batch, height: g.inHeight, width: g.inWidth, channels: g.inChannels },
-    {
-      top: g.padTop,
-      bottom: height - g.inHeight - g.padTop,
-      left: g.padLeft,
-      right: width - g.inWidth - g.padLeft,
-    },
-  );
-  return { info, geometry: paddedGeometry(g) };
 }
 
 export const conv2dConfig: tf.KernelConfig = {
@@ -124,7 +79,11 @@ export const fusedConv2dConfig: tf.KernelConfig = {
   },
 };
 
-export const wasmConvolutionKernels: readonly tf.KernelConfig[] = [conv2dConfig, fusedConv2dConfig];
+export const wasmConvolutionKernels: readonly tf.KernelConfig[] = [
+  conv2dConfig,
+  fusedConv2dConfig,
+  preparedConv2dConfig,
+];
 
 /** Puts our convolution on the wasm backend, for inference without the training kernels (the serving loader). */
 export function registerWasmConvolution(): void {

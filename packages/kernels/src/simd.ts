@@ -148,6 +148,29 @@ interface WasmExports {
     biasGrad: number,
   ): void;
   reluGrad(dy: number, x: number, dx: number, length: number): void;
+  // Winograd F(4x4, 3x3) forward convolution (wasm/winograd.ts).
+  winogradFilter(w: number, u: number, ci: number, co: number): void;
+  winogradFilterFloats(ci: number, co: number): number;
+  winogradScratchFloats(blockTiles: number, channels: number): number;
+  winogradConv(
+    x: number,
+    u: number,
+    bias: number,
+    out: number,
+    v: number,
+    m: number,
+    batch: number,
+    height: number,
+    width: number,
+    ci: number,
+    padTop: number,
+    padLeft: number,
+    outHeight: number,
+    outWidth: number,
+    co: number,
+    relu: number,
+    blockTiles: number,
+  ): void;
   adam(
     p: number,
     g: number,
@@ -214,6 +237,20 @@ export interface SimdKernels {
   poolReluGradWithBiasSum(at: Pointers<'dp' | 'y' | 'dz' | 'scratch' | 'biasGrad'>, g: PoolGeometry): void;
   /** dx = dy where x > 0, else 0, over `length` values. */
   reluGrad(at: Pointers<'dy' | 'x' | 'dx'>, length: number): void;
+  /** A [3, 3, ci, co] filter into Winograd F(4x4, 3x3)'s U [36][co / 8][ci][8] (`winogradSizes().filter` floats). */
+  winogradFilter(at: Pointers<'filter' | 'u'>, g: ConvGeometry): void;
+  /** Floats of U, and of the scratch V and M for a block of `blockTiles` tiles. */
+  winogradSizes(g: ConvGeometry, blockTiles: number): { filter: number; v: number; m: number };
+  /**
+   * A 3x3 stride-1 convolution of the unpadded x (padding from the geometry) by Winograd F(4x4, 3x3), from U;
+   * `v` and `m` are scratch of `winogradSizes` floats; bias 0 for none.
+   */
+  winogradConv(
+    at: Pointers<'x' | 'u' | 'bias' | 'out' | 'v' | 'm'>,
+    g: ConvGeometry,
+    relu: boolean,
+    blockTiles: number,
+  ): void;
   /** One Adam step of `length` parameters (constants: adam.ts, `AdamConstants`). */
   adam(
     at: Pointers<'p' | 'g' | 'm' | 'v' | 'outP' | 'outM' | 'outV'>,
@@ -361,6 +398,32 @@ function adapt(raw: WasmExports): SimdKernels {
         at.biasGrad,
       ),
     reluGrad: (at, length) => raw.reluGrad(at.dy, at.x, at.dx, length),
+    winogradFilter: (at, g) => raw.winogradFilter(at.filter, at.u, g.inChannels, g.outChannels),
+    winogradSizes: (g, blockTiles) => ({
+      filter: raw.winogradFilterFloats(g.inChannels, g.outChannels),
+      v: raw.winogradScratchFloats(blockTiles, g.inChannels),
+      m: raw.winogradScratchFloats(blockTiles, g.outChannels),
+    }),
+    winogradConv: (at, g, relu, blockTiles) =>
+      raw.winogradConv(
+        at.x,
+        at.u,
+        at.bias,
+        at.out,
+        at.v,
+        at.m,
+        g.batch,
+        g.inHeight,
+        g.inWidth,
+        g.inChannels,
+        g.padTop,
+        g.padLeft,
+        g.outHeight,
+        g.outWidth,
+        g.outChannels,
+        relu ? 1 : 0,
+        blockTiles,
+      ),
     adam: (at, length, k) =>
       raw.adam(
         at.p,
@@ -384,9 +447,24 @@ function adapt(raw: WasmExports): SimdKernels {
   };
 }
 
-const MODULES = ['max-pool-grad', 'patches', 'batch-norm', 'relu-grad', 'conv', 'filter-grad', 'elementwise'];
+const MODULES = [
+  'max-pool-grad',
+  'patches',
+  'batch-norm',
+  'relu-grad',
+  'conv',
+  'filter-grad',
+  'elementwise',
+  // Winograd F(4x4, 3x3) forward convolution.
+  'winograd',
+];
 /** Modules also built with relaxed SIMD (scripts/build-wasm.mjs), whose multiply-adds are then fused. */
-const FMA_MODULES = new Set(['conv', 'filter-grad']);
+const FMA_MODULES = new Set([
+  'conv',
+  'filter-grad',
+  // Winograd F(4x4, 3x3) forward convolution.
+  'winograd',
+]);
 
 // The WebAssembly globals are typed only in the DOM lib, which this Node-only package does not load.
 interface WasmApi {

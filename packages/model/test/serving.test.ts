@@ -55,20 +55,24 @@ describe('serving loader', () => {
     },
   );
 
-  it('runs its convolutions on our kernel, in a process that loaded nothing else', () => {
+  it('runs its convolutions on our kernels with filters prepared at load, in a process that loaded nothing else', () => {
     const program = [
       "import * as tf from '@tensorflow/tfjs-core';",
       "import { fusedConv2dConfig } from '@mri/kernels/convolution';",
       "import { loadServingClassifier } from './src/serving/index.ts';",
-      `await loadServingClassifier(${JSON.stringify(dirs.get('compact'))});`,
+      `const classifier = await loadServingClassifier(${JSON.stringify(dirs.get('compact'))});`,
       "console.log(tf.getKernel(tf.FusedConv2D, 'wasm')?.kernelFunc === fusedConv2dConfig.kernelFunc);",
+      'const size = classifier.metadata.inputSize;',
+      'const info = await tf.profile(() => classifier.predict(new Float32Array(size * size), 1));',
+      // Every convolution runs with its prepared filter: none packs or transforms a filter per request.
+      "console.log(info.kernelNames.includes('MriPreparedConv2D') && !info.kernelNames.includes('FusedConv2D'));",
     ].join('\n');
     const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], {
       cwd: join(import.meta.dirname, '..'),
       encoding: 'utf8',
     });
     expect(run.stderr.includes('Error') ? run.stderr : '').toBe('');
-    expect(run.stdout.trim().split('\n').at(-1)).toBe('true');
+    expect(run.stdout.trim().split('\n').slice(-2)).toEqual(['true', 'true']);
   }, 60_000);
 
   it('refuses a missing artifact with one ArtifactError sentence', async () => {

@@ -3,11 +3,12 @@
  * convolution kernel (`@mri/kernels/convolution`) and nothing else (no tfjs-layers, no cpu backend, no training
  * kernels, no logger), so a serving worker starts in a fraction of the time and memory `loadClassifier` takes, and
  * it runs the network as a plan of fused ops with BatchNorm folded into the convolutions. Same artifact checks,
- * same answers (within float rounding) as `loadClassifier`.
+ * same answers (within float rounding) as `loadClassifier`. Every convolution's filter is prepared for its kernel
+ * (packed, or transformed for Winograd) once here, not on every request: the weights never change.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmConvolution } from '@mri/kernels/convolution';
+import { type PreparedConv2d, prepareConv2d, registerWasmConvolution } from '@mri/kernels/convolution';
 import type { Classifier, ServingWeights } from '../contract.js';
 import type { Plan, Step, Weight } from './plan.js';
 import { quantisePlan } from './quantise.js';
@@ -66,16 +67,20 @@ interface Compiled {
 
 /** The plan's weights as tensors, held for the life of the classifier, and a function that runs the steps. */
 function compile(plan: Plan): Compiled {
-  const held: tf.Tensor[] = [];
-  const hold = <T extends tf.Tensor>(tensor: T): T => {
+  const held: { dispose(): void }[] = [];
+  const hold = <T extends { dispose(): void }>(tensor: T): T => {
     held.push(tensor);
     return tensor;
   };
-  const weightTensor = (weight: Weight) => hold(tf.tensor(weight.values, [...weight.shape]));
-  const vector = (values: Float32Array | undefined) => (values ? hold(tf.tensor1d(values)) : undefined);
+  const weights: Weights = {
+    tensor: (weight) => hold(tf.tensor(weight.values, [...weight.shape])),
+    hold,
+    vector: (values) => (values ? hold(tf.tensor1d(values)) : undefined),
+    conv: (filter, options) => hold(prepareConv2d(filter, options)),
+  };
   const ops = plan.steps.map((step): [string, (read: (name: string) => tf.Tensor) => tf.Tensor] => [
     step.name,
-    operation(step, weightTensor, vector),
+    operation(step, weights),
   ]);
   const run = ((input: tf.Tensor4D) => {
     const values = new Map<string, tf.Tensor>();
@@ -93,28 +98,37 @@ function compile(plan: Plan): Compiled {
   return run;
 }
 
-function operation(
-  step: Step,
-  weightTensor: (weight: Weight) => tf.Tensor,
-  vector: (values: Float32Array | undefined) => tf.Tensor1D | undefined,
-): (read: (name: string) => tf.Tensor) => tf.Tensor {
+/** Tensors and prepared filters held for the life of the classifier. */
+interface Weights {
+  tensor(weight: Weight): tf.Tensor;
+  hold(tensor: tf.Tensor): void;
+  vector(values: Float32Array | undefined): tf.Tensor1D | undefined;
+  conv(filter: tf.Tensor4D, options: Parameters<typeof prepareConv2d>[1]): PreparedConv2d;
+}
+
+function operation(step: Step, weights: Weights): (read: (name: string) => tf.Tensor) => tf.Tensor {
+  const { vector } = weights;
   switch (step.op) {
     case 'input':
       return (read) => read('');
     case 'conv': {
-      const filter = weightTensor(step.kernel) as tf.Tensor4D;
+      const filter = tf.tensor4d(step.kernel.values, [...step.kernel.shape] as [
+        number,
+        number,
+        number,
+        number,
+      ]);
       const bias = vector(step.bias);
       const activation = step.relu ? 'relu' : 'linear';
-      return (read) =>
-        tf.fused.conv2d({
-          x: read(step.input) as tf.Tensor4D,
-          filter,
-          strides: step.strides,
-          pad: step.padding,
-          dilations: step.dilation,
-          bias,
-          activation,
-        });
+      const conv = weights.conv(filter, {
+        strides: step.strides,
+        pad: step.padding,
+        dilations: step.dilation,
+      });
+      // The prepared filter (packed, or 4x larger transformed for Winograd) replaces the original where ours run it.
+      if (conv.readsFilter) weights.hold(filter);
+      else filter.dispose();
+      return (read) => conv.apply(read(step.input) as tf.Tensor4D, bias, activation);
     }
     case 'scaleShift': {
       const scale = vector(step.scale) as tf.Tensor1D;
@@ -137,7 +151,7 @@ function operation(
     case 'add':
       return (read) => tf.addN(step.inputs.map(read));
     case 'dense': {
-      const kernel = weightTensor(step.kernel) as tf.Tensor2D;
+      const kernel = weights.tensor(step.kernel) as tf.Tensor2D;
       const bias = vector(step.bias);
       return (read) => tf.fused.matMul({ a: read(step.input) as tf.Tensor2D, b: kernel, bias });
     }
