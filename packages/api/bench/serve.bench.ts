@@ -48,6 +48,7 @@ const argv = await yargs(hideBin(process.argv))
 interface Side extends LoadResult {
   readonly first_answer_ms: number;
   readonly peak_rss_mb: number;
+  readonly mean_batch_size?: number;
 }
 
 const image = readFileSync(argv.image ?? firstSampleImage());
@@ -113,7 +114,18 @@ async function race(a: RunningServer, b: RunningServer): Promise<[Side, Side]> {
     first_answer_ms: server.firstAnswerMs,
     peak_rss_mb: peakRssMb(server.child.pid),
   });
-  return [side(a, rounds[0]), side(b, rounds[1])];
+  return [{ ...side(a, rounds[0]), ...(await batchSizes(a)) }, side(b, rounds[1])];
+}
+
+/**
+ * The batches our service formed over the run (warm-up included), from its `inference_batch_size` histogram: how
+ * many images shared each forward pass is what the batching settings decide and what a heavy model's speed hangs on.
+ */
+async function batchSizes(server: RunningServer): Promise<{ mean_batch_size?: number }> {
+  const text = await (await fetch(new URL('/metrics', server.url))).text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+  const mean = value('inference_batch_size_sum') / value('inference_batch_size_count');
+  return Number.isFinite(mean) ? { mean_batch_size: round(mean) } : {};
 }
 
 async function comparison(name: string, modelDir: string, referenceModel: 'simple' | 'resnet18') {
@@ -207,7 +219,8 @@ try {
   }
   for (const c of comparisons) {
     log(
-      `${c.name}: ours ${c.ours.rps} RPS p50 ${c.ours.p50_ms} p99 ${c.ours.p99_ms} ms, errors ${c.ours.errors}; ` +
+      `${c.name}: ours ${c.ours.rps} RPS p50 ${c.ours.p50_ms} p99 ${c.ours.p99_ms} ms, errors ${c.ours.errors}, ` +
+        `mean batch ${c.ours.mean_batch_size ?? '?'}; ` +
         `reference ${c.reference.rps} RPS p50 ${c.reference.p50_ms} p99 ${c.reference.p99_ms} ms, ` +
         `errors ${c.reference.errors}; RPS x${c.ratios.rps}, p99 x${c.ratios.p99}`,
     );
