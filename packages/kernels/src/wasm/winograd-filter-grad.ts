@@ -18,17 +18,24 @@
 
 import { madd } from './madd';
 
-const POINTS = 36;
+const POINTS: usize = 36;
 /** Bytes of one register tile's 36 points of M: 36 x (4 x 8 floats). */
 const GROUP_BYTES: usize = POINTS * 128;
 /** Scratch for one 6x6 transform's intermediate rows: 36 vectors. */
 const TEMP_BYTES: usize = POINTS * 16;
+const POINT_PAD: usize = 64;
+
+// Bytes from one point's rows of V (or D) to the next: a block's tiles x channels, plus one cache line so that
+// the 36 points of a tile do not fall on the same cache sets when that is a multiple of 4 kB.
+function pointBytes(block: i32, channels: i32): usize {
+  return <usize>(block * channels) * 4 + POINT_PAD;
+}
 
 // Bytes of scratch `winogradFilterGrad` needs: a transform's temporary, V and D of one block of tiles, and M
 // (all of it when the tiles take several blocks; one register tile's worth when one block holds them all).
 export function winogradFilterGradScratch(channels: i32, outChannels: i32, tiles: i32, blockTiles: i32): f64 {
   const block = min(tiles, blockTiles);
-  const vd = <f64>POINTS * <f64>block * <f64>(channels + outChannels) * 4;
+  const vd = <f64>POINTS * <f64>(pointBytes(block, channels) + pointBytes(block, outChannels));
   const m = tiles > block ? <f64>POINTS * <f64>channels * <f64>outChannels * 4 : <f64>GROUP_BYTES;
   return <f64>TEMP_BYTES + vd + m;
 }
@@ -58,8 +65,8 @@ export function winogradFilterGrad(
   const block = min(tiles, blockTiles);
   const temp = scratch;
   const v = temp + TEMP_BYTES;
-  const d = v + <usize>(POINTS * block * channels) * 4;
-  const m = d + <usize>(POINTS * block * outChannels) * 4;
+  const d = v + POINTS * pointBytes(block, channels);
+  const m = d + POINTS * pointBytes(block, outChannels);
   const groupsKept = tiles > block;
   for (let first = 0; first < tiles; first += block) {
     const count = min(block, tiles - first);
@@ -110,7 +117,7 @@ function inputTransform(
   tileColumns: i32,
 ): void {
   const perImage = tileRows * tileColumns;
-  const pointStride = <usize>(block * channels) * 4;
+  const pointStride = pointBytes(block, channels);
   const step = <usize>channels * 4;
   for (let k = 0; k < count; k++) {
     const t = first + k;
@@ -200,7 +207,7 @@ function dyTransform(
   tileColumns: i32,
 ): void {
   const perImage = tileRows * tileColumns;
-  const pointStride = <usize>(block * outChannels) * 4;
+  const pointStride = pointBytes(block, outChannels);
   const step = <usize>outChannels * 4;
   for (let k = 0; k < count; k++) {
     const t = first + k;
@@ -280,8 +287,8 @@ function products(
 ): void {
   const vStep = <usize>channels * 4;
   const dStep = <usize>outChannels * 4;
-  const vPoint = <usize>(block * channels) * 4;
-  const dPoint = <usize>(block * outChannels) * 4;
+  const vPoint = pointBytes(block, channels);
+  const dPoint = pointBytes(block, outChannels);
   let vp0 = v + <usize>c * 4;
   let dp0 = d + <usize>o * 4;
   for (let xi = 0; xi < POINTS; xi++, vp0 += vPoint, dp0 += dPoint) {
