@@ -291,7 +291,7 @@ function products(
   const dPoint = pointBytes(block, outChannels);
   let vp0 = v + <usize>c * 4;
   let dp0 = d + <usize>o * 4;
-  for (let xi = 0; xi < POINTS; xi++, vp0 += vPoint, dp0 += dPoint) {
+  for (let xi: usize = 0; xi < POINTS; xi++, vp0 += vPoint, dp0 += dPoint) {
     const w = group + <usize>xi * 128;
     let a0 = f32x4.splat(0),
       b0 = a0,
