@@ -17,8 +17,8 @@ import { randomArray, readyBackends, runOn, scaledMaxError } from '../src/testin
  * output is a signed combination of 36 transformed sums larger than the result, so the rounding errors of those
  * sums (each ~sqrt(tiles) * 2^-24 of its terms) come back amplified, growing with the square root of the tiles
  * summed. Measured against a float64 sum, in units of the largest |dW|: 1e-7 to 1e-5 at these tests' sizes;
- * ResNet18's 3x3 layers at 128 px, batch 16 (256-1,024 tiles), 5e-6 to 1.9e-5; the simple CNN's conv2 at 64 px,
- * batch 32 (30,752 tiles), 3.2e-5; the direct kernel 1e-7 to 2e-6, the cpu backend ~4e-8. 1e-4 holds those with
+ * ResNet18's 3x3 layers at 128 px, batch 16 (16-1,024 tiles), and stage 1 at 224 px, batch 8, 5e-6 to 1.9e-5; a 16 -> 32-channel 'valid' layer at 64 px,
+ * batch 32 (8,192 tiles), 3.2e-5; the direct kernel 1e-7 to 2e-6, the cpu backend ~4e-8. 1e-4 holds those with
  * 3x to spare and still fails on any wrong index, padding, coefficient or dropped block (errors of 1e-3 to 1).
  */
 const TOLERANCE = 1e-4;
