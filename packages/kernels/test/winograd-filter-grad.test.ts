@@ -44,6 +44,10 @@ const cases: Case[] = [
   { x: [1, 5, 5, 64], outChannels: 512, pad: 'valid' },
   { x: [1, 6, 6, 512], outChannels: 8, pad: 'valid' },
   { x: [2, 8, 8, 4], outChannels: 512, pad: 'same' },
+  // Maps smaller than one tile (the compact network's last layers at small inputs).
+  { x: [4, 1, 1, 128], outChannels: 128, pad: 'same' },
+  { x: [4, 3, 3, 64], outChannels: 128, pad: 'same' },
+  { x: [3, 2, 2, 8], outChannels: 16, pad: 'same' },
 ];
 
 const label = (c: Case) => `x ${c.x.join('x')} -> ${c.outChannels} '${c.pad}'`;
