@@ -16,6 +16,7 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
+import { conv2dBackpropFilter, winogradFilterGradFits } from '../src/conv2d-backprop-filter.js';
 import { convMethod, prepareConv2d, useWinograd } from '../src/conv2d-forward.js';
 import { convGeometry } from '../src/geometry.js';
 import { registerWasmTrainingKernels } from '../src/index.js';
@@ -135,11 +136,10 @@ for (const layer of resnet18Layers(size)) {
           inputShape: [batch, layer.size, layer.size, ci],
         } as never),
       ),
+    // The filter gradient's Winograd (conv2d-backprop-filter.ts) follows the same side switch.
     dw: () =>
       tf.dispose(
-        tf
-          .engine()
-          .runKernel(tf.Conv2DBackpropFilter, { x, dy }, { ...conv, filterShape: [k, k, ci, co] } as never),
+        conv2dBackpropFilter(x, dy, { ...conv, filterShape: [k, k, ci, co] }, undefined, !directNow),
       ),
   };
   const row: Record<string, number | string> = {
@@ -153,7 +153,8 @@ for (const layer of resnet18Layers(size)) {
   for (const pass of passes) {
     if (pass === 'dx' && layer.inChannels === 1) continue; // autodiff prunes the image's gradient
     const run = runs[pass] as () => void;
-    const both = winograd && pass !== 'dw';
+    const both =
+      pass === 'dw' ? winogradFilterGradFits(convGeometry(x.shape, filter.shape, stride, 'same')) : winograd;
     // Alternate the two kernels rep by rep so that the machine's load falls on both alike.
     const direct: number[] = [];
     const wino: number[] = [];

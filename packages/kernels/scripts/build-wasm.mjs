@@ -16,12 +16,15 @@ export const KERNELS = [
   'elementwise',
   // Winograd F(4x4, 3x3) forward convolution (issue 16).
   'winograd',
+  // Winograd F(3x3, 4x4) filter gradient of 3x3 stride-1 layers.
+  'winograd-filter-grad',
 ];
 export const FMA_KERNELS = [
   'conv',
   'filter-grad',
   // Winograd F(4x4, 3x3) forward convolution (issue 16).
   'winograd',
+  'winograd-filter-grad',
 ];
 /** Every binary this script writes, by file name. */
 export const BINARIES = [

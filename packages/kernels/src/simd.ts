@@ -171,6 +171,24 @@ interface WasmExports {
     relu: number,
     blockTiles: number,
   ): void;
+  // wasm/winograd-filter-grad.ts
+  winogradFilterGradScratch(channels: number, outChannels: number, tiles: number, blockTiles: number): number;
+  winogradFilterGrad(
+    x: number,
+    dy: number,
+    dw: number,
+    scratch: number,
+    batch: number,
+    height: number,
+    width: number,
+    channels: number,
+    padTop: number,
+    padLeft: number,
+    outHeight: number,
+    outWidth: number,
+    outChannels: number,
+    blockTiles: number,
+  ): void;
   adam(
     p: number,
     g: number,
@@ -257,6 +275,15 @@ export interface SimdKernels {
     length: number,
     k: AdamConstants,
   ): void;
+  /** Bytes of scratch `winogradFilterGrad` needs for this geometry and block of tiles. */
+  winogradFilterGradScratch(g: ConvGeometry, blockTiles: number): number;
+  /** dW of a 3x3 stride-1 convolution by Winograd F(3x3, 4x4), `blockTiles` 4x4 tiles of dy per pass. */
+  winogradFilterGrad(at: Pointers<'x' | 'dy' | 'dw' | 'scratch'>, g: ConvGeometry, blockTiles: number): void;
+}
+
+/** 4x4 tiles of dy that cover a convolution's output (Winograd F(3x3, 4x4)). */
+export function winogradTiles(g: ConvGeometry): number {
+  return g.batch * Math.ceil(g.outHeight / 4) * Math.ceil(g.outWidth / 4);
 }
 
 /** An Adam step's float32 constants, as adam.ts derives them from the step's settings. */
@@ -444,6 +471,25 @@ function adapt(raw: WasmExports): SimdKernels {
         k.coupled,
         k.keep,
       ),
+    winogradFilterGradScratch: (g, blockTiles) =>
+      raw.winogradFilterGradScratch(g.inChannels, g.outChannels, winogradTiles(g), blockTiles),
+    winogradFilterGrad: (at, g, blockTiles) =>
+      raw.winogradFilterGrad(
+        at.x,
+        at.dy,
+        at.dw,
+        at.scratch,
+        g.batch,
+        g.inHeight,
+        g.inWidth,
+        g.inChannels,
+        g.padTop,
+        g.padLeft,
+        g.outHeight,
+        g.outWidth,
+        g.outChannels,
+        blockTiles,
+      ),
   };
 }
 
@@ -457,6 +503,7 @@ const MODULES = [
   'elementwise',
   // Winograd F(4x4, 3x3) forward convolution.
   'winograd',
+  'winograd-filter-grad',
 ];
 /** Modules also built with relaxed SIMD (scripts/build-wasm.mjs), whose multiply-adds are then fused. */
 const FMA_MODULES = new Set([
@@ -464,6 +511,7 @@ const FMA_MODULES = new Set([
   'filter-grad',
   // Winograd F(4x4, 3x3) forward convolution.
   'winograd',
+  'winograd-filter-grad',
 ]);
 
 // The WebAssembly globals are typed only in the DOM lib, which this Node-only package does not load.

@@ -34,7 +34,10 @@ describe('training on the calling thread', () => {
   });
 
   // Tolerance: the two backends sum in different orders (XNNPACK vs plain loops), so float32 rounding differs by
-  // ~1e-6 relative per op; after 3 Adam steps the losses agree to 1e-4 and the probabilities to 1e-3.
+  // ~1e-6 relative per op; the Winograd filter gradient of 3x3 stride-1 layers (@mri/kernels) differs by up to
+  // ~2e-5 of the largest |dW|, and Adam scales small gradients up to full steps: after 3 steps the losses agree to
+  // 2e-3 and the probabilities to 2e-3 (measured with Winograd 5.9e-4 and 1.02e-3; without, both under 1e-4 and
+  // 1e-3).
   it('agrees between wasm and cpu after 3 steps from the same seed', async () => {
     const options = {
       inputSize: 24,
@@ -42,8 +45,8 @@ describe('training on the calling thread', () => {
     } as const;
     const wasm = await train({ ...options, backend: 'wasm' }, 3, 24, 4);
     const cpu = await train({ ...options, backend: 'cpu' }, 3, 24, 4);
-    expect(maxAbsDiff(wasm.losses, cpu.losses)).toBeLessThan(1e-4);
-    expect(maxAbsDiff(wasm.probabilities, cpu.probabilities)).toBeLessThan(1e-3);
+    expect(maxAbsDiff(wasm.losses, cpu.losses)).toBeLessThan(2e-3);
+    expect(maxAbsDiff(wasm.probabilities, cpu.probabilities)).toBeLessThan(2e-3);
   }, 120_000);
 
   it('weights classes and rejects malformed batches', async () => {
