@@ -45,12 +45,18 @@ export function biasFits(bias: tf.TensorInfo | undefined, outChannels: number): 
 /** How a convolution runs on our kernels: the direct 4 x 8 tile (wasm/conv.ts) or Winograd (wasm/winograd.ts). */
 export type ConvMethod = 'direct' | 'winograd';
 
-// Read once: MRI_WINOGRAD=0 keeps every convolution on the direct kernel (A/B benchmarks, an escape hatch).
+// Read once: MRI_WINOGRAD=0 keeps every convolution and filter gradient on the direct kernels (A/B benchmarks,
+// an escape hatch).
 let winogradEnabled = process.env.MRI_WINOGRAD !== '0';
 
 /** Turns Winograd on or off for the convolutions that follow: benchmarks compare both in one process. */
 export function useWinograd(enabled: boolean): void {
   winogradEnabled = enabled;
+}
+
+/** Whether Winograd may take the layers it fits (forward, input and filter gradients). */
+export function winogradAllowed(): boolean {
+  return winogradEnabled;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
+import { winogradAllowed } from './conv-methods.js';
 import { assertChannelsLast, type ConvGeometry, type ConvPad, convGeometry } from './geometry.js';
 import { currentWasmKernels, heapOffset, type SimdKernels, winogradTiles } from './simd.js';
 import { asTensor, convWithSignedPad } from './tensors.js';
@@ -79,9 +80,6 @@ function filterGradDirect(
 
 // --- Winograd F(3x3, 4x4) filter gradient (wasm/winograd-filter-grad.ts) ---
 
-/** MRI_WINOGRAD=0 keeps the direct kernels (for A/B benchmarks, and as an escape hatch); read once. */
-const WINOGRAD = process.env.MRI_WINOGRAD !== '0';
-
 /** Bytes of V and D per block of tiles: sized for L2 (measured: README, "Winograd filter gradient"). */
 const WINOGRAD_BLOCK_BYTES = 512 * 1024;
 
@@ -113,7 +111,7 @@ export function winogradFilterGradFits(g: ConvGeometry): boolean {
 const MIN_BLOCK_TILES = 16;
 
 /** Tiles per block: V and D of a block ([36][tiles][ci] and [36][tiles][co] floats) fill `blockBytes`. */
-export function winogradBlockTiles(g: ConvGeometry, blockBytes = WINOGRAD_BLOCK_BYTES): number {
+export function filterGradBlockTiles(g: ConvGeometry, blockBytes = WINOGRAD_BLOCK_BYTES): number {
   return Math.max(MIN_BLOCK_TILES, Math.floor(blockBytes / (36 * 4 * (g.inChannels + g.outChannels))));
 }
 
@@ -124,7 +122,7 @@ export function filterGradWinograd(
   g: ConvGeometry,
   kernels: SimdKernels,
   backend: BackendWasm,
-  blockTiles = winogradBlockTiles(g),
+  blockTiles = filterGradBlockTiles(g),
 ): tf.Tensor4D {
   const dwInfo = backend.makeOutput([3, 3, g.inChannels, g.outChannels], 'float32');
   const scratchInfo = backend.makeOutput(
@@ -154,7 +152,7 @@ export function conv2dBackpropFilter(
   dyInfo: tf.TensorInfo,
   attrs: BackpropFilterAttrs,
   maxPatchValues = MAX_PATCH_VALUES,
-  winograd = WINOGRAD,
+  winograd = winogradAllowed(),
 ) {
   assertChannelsLast(attrs.dataFormat, 'Conv2DBackpropFilter');
   const g = convGeometry(xInfo.shape, attrs.filterShape, attrs.strides, attrs.pad, attrs.dimRoundingMode);

@@ -3,8 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   conv2dBackpropFilter,
+  filterGradBlockTiles,
   filterGradWinograd,
-  winogradBlockTiles,
   winogradFilterGradFits,
 } from '../src/conv2d-backprop-filter.js';
 import { convGeometry } from '../src/geometry.js';
@@ -142,7 +142,7 @@ describe('routing of Conv2DBackpropFilter to Winograd', () => {
 
   it('sizes blocks of tiles to the L2 budget, never fewer than 16 tiles', () => {
     // V and D of one tile: 36 points x (64 + 64) channels x 4 bytes = 18 kB.
-    expect(winogradBlockTiles(geometry([16, 32, 32, 64], [3, 3, 64, 64]), 18432 * 28)).toBe(28);
-    expect(winogradBlockTiles(geometry([16, 4, 4, 512], [3, 3, 512, 512]))).toBe(16);
+    expect(filterGradBlockTiles(geometry([16, 32, 32, 64], [3, 3, 64, 64]), 18432 * 28)).toBe(28);
+    expect(filterGradBlockTiles(geometry([16, 4, 4, 512], [3, 3, 512, 512]))).toBe(16);
   });
 });
