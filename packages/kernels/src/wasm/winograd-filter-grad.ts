@@ -17,6 +17,7 @@
 // goes through A^T straight into dw.
 
 import { madd } from './madd';
+import { bTransposed6 } from './winograd-input';
 
 const POINTS: usize = 36;
 /** Bytes of one register tile's 36 points of M: 36 x (4 x 8 floats). */
@@ -139,7 +140,7 @@ function inputTransform(
       const at = out + <usize>c * 4;
       for (let j = 0; j < 6; j++) {
         const col = temp + <usize>j * 16;
-        bt6(
+        bTransposed6(
           v128.load(col),
           v128.load(col, 96),
           v128.load(col, 192),
@@ -156,7 +157,7 @@ function inputTransform(
 
 // Six pixels of one row of a window (columns x0 .. x0 + 5 of `line`, 0 for a row outside the image) through B^T.
 function windowRow(line: usize, x0: i32, width: i32, step: usize, out: usize): void {
-  bt6(
+  bTransposed6(
     pixel(line, x0, width, step),
     pixel(line, x0 + 1, width, step),
     pixel(line, x0 + 2, width, step),
@@ -172,23 +173,6 @@ function windowRow(line: usize, x0: i32, width: i32, step: usize, out: usize): v
 function pixel(line: usize, column: i32, width: i32, step: usize): v128 {
   if (line === 0 || column < 0 || column >= width) return f32x4.splat(0);
   return v128.load(line + <usize>column * step);
-}
-
-// B^T of six vectors, stored `stride` bytes apart from `out`.
-function bt6(d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128, out: usize, stride: usize): void {
-  const four = f32x4.splat(4);
-  const five = f32x4.splat(5);
-  const two = f32x4.splat(2);
-  const a = f32x4.sub(d4, f32x4.mul(four, d2)); // d4 - 4 d2
-  const b = f32x4.sub(d3, f32x4.mul(four, d1)); // d3 - 4 d1
-  const e = f32x4.sub(d4, d2);
-  const f = f32x4.mul(two, f32x4.sub(d3, d1));
-  v128.store(out, f32x4.add(f32x4.sub(f32x4.mul(four, d0), f32x4.mul(five, d2)), d4));
-  v128.store(out + stride, f32x4.add(a, b));
-  v128.store(out + 2 * stride, f32x4.sub(a, b));
-  v128.store(out + 3 * stride, f32x4.add(e, f));
-  v128.store(out + 4 * stride, f32x4.sub(e, f));
-  v128.store(out + 5 * stride, f32x4.add(f32x4.sub(f32x4.mul(four, d1), f32x4.mul(five, d3)), d5));
 }
 
 // dy's 4x4 tiles first .. first + count - 1 through G . G^T, into d [36][block][outChannels]; rows and columns

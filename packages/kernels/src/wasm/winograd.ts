@@ -10,6 +10,7 @@
 // product); V [36][tiles][ci] and M [36][tiles][co] (one block of tiles; tiles ordered n, tileRow, tileCol).
 
 import { madd } from './madd';
+import { bTransposed6 } from './winograd-input';
 
 // Floats between consecutive matrices of U, V and M beyond their contents. Unpadded, the 36 matrices of a deep
 // layer lie a power of two apart (3x3x512x512: 1 MB), so the transforms' 36 streams all map to the same cache
@@ -112,26 +113,6 @@ function store6(
   v128.store(p + 5 * rowStep, r5);
 }
 
-// B^T applied to six vectors d0..d5 (one column or one row of a 6x6 window), results stored at p + k * step.
-// B^T's rows: [4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0], [0, -2, -1, 2, 1, 0],
-// [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1].
-
-function inputRows(d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128, p: usize, step: usize): void {
-  const four = f32x4.splat(4);
-  const five = f32x4.splat(5);
-  const two = f32x4.splat(2);
-  const a = f32x4.sub(d4, f32x4.mul(d2, four)); // d4 - 4 d2
-  const b = f32x4.sub(d3, f32x4.mul(d1, four)); // d3 - 4 d1
-  const c = f32x4.sub(d4, d2);
-  const e = f32x4.mul(f32x4.sub(d3, d1), two); // 2 (d3 - d1)
-  v128.store(p, f32x4.add(f32x4.sub(f32x4.mul(d0, four), f32x4.mul(d2, five)), d4));
-  v128.store(p + step, f32x4.add(a, b));
-  v128.store(p + 2 * step, f32x4.sub(a, b));
-  v128.store(p + 3 * step, f32x4.add(c, e));
-  v128.store(p + 4 * step, f32x4.sub(c, e));
-  v128.store(p + 5 * step, f32x4.add(f32x4.sub(f32x4.mul(d1, four), f32x4.mul(d3, five)), d5));
-}
-
 // Four channels of the input pixel at p, or zeros where its row y or its column lies outside the image.
 function pixelOrZero(p: usize, inColumn: bool, y: i32, height: i32): v128 {
   return inColumn && y >= 0 && y < height ? v128.load(p) : f32x4.splat(0);
@@ -164,11 +145,11 @@ function inputTile(
     const d4 = pixelOrZero(col + 4 * row, inColumn, y0 + 4, height);
     const d5 = pixelOrZero(col + 5 * row, inColumn, y0 + 5, height);
     // Column j of B^T d: its rows i go to xi = i * 6 + j.
-    inputRows(d0, d1, d2, d3, d4, d5, v + <usize>j * xiStride, xiStride * 6);
+    bTransposed6(d0, d1, d2, d3, d4, d5, v + <usize>j * xiStride, xiStride * 6);
   }
   for (let i = 0; i < 6; i++) {
     const p = v + <usize>(i * 6) * xiStride;
-    inputRows(
+    bTransposed6(
       v128.load(p),
       v128.load(p + xiStride),
       v128.load(p + 2 * xiStride),
