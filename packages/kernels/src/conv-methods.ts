@@ -54,6 +54,22 @@ export function useWinograd(enabled: boolean): void {
   winogradEnabled = enabled;
 }
 
+/**
+ * The layers both Winograd kernels (wasm/winograd.ts, wasm/winograd-filter-grad.ts) are written for: 3x3, stride 1,
+ * input channels in groups of four (one SIMD lane group), output channels in blocks of eight (the register tile).
+ * The callers check the layout (and, forward, the dilation: `ourCase`).
+ */
+export function winogradShape(g: ConvGeometry): boolean {
+  return (
+    g.filterHeight === 3 &&
+    g.filterWidth === 3 &&
+    g.strideHeight === 1 &&
+    g.strideWidth === 1 &&
+    g.inChannels % 4 === 0 &&
+    g.outChannels % 8 === 0
+  );
+}
+
 /** Whether Winograd may take the layers it fits (forward, input and filter gradients). */
 export function winogradAllowed(): boolean {
   return winogradEnabled;
@@ -64,15 +80,7 @@ export function winogradAllowed(): boolean {
  * enough input channels for its transforms to pay; the rest on the direct kernel. Figures: README, Winograd.
  */
 export function convMethod(g: ConvGeometry): ConvMethod {
-  const winograd =
-    winogradEnabled &&
-    g.filterHeight === 3 &&
-    g.filterWidth === 3 &&
-    g.strideHeight === 1 &&
-    g.strideWidth === 1 &&
-    g.inChannels % 4 === 0 &&
-    g.outChannels % 8 === 0 &&
-    g.inChannels >= WINOGRAD_MIN_IN_CHANNELS;
+  const winograd = winogradEnabled && winogradShape(g) && g.inChannels >= WINOGRAD_MIN_IN_CHANNELS;
   return winograd ? 'winograd' : 'direct';
 }
 

@@ -1,6 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { winogradAllowed } from './conv-methods.js';
+import { winogradAllowed, winogradShape } from './conv-methods.js';
 import { assertChannelsLast, type ConvGeometry, type ConvPad, convGeometry } from './geometry.js';
 import { currentWasmKernels, heapOffset, type SimdKernels, winogradTiles } from './simd.js';
 import { asTensor, convWithSignedPad } from './tensors.js';
@@ -91,17 +91,7 @@ const WINOGRAD_BLOCK_BYTES = 512 * 1024;
  * 8 x 16 8.3 -> 7.8 (even), 4 x 64 3.8 -> 4.3, 64 x 8 8.7 -> 9.0, 8 x 8 3.9 -> 5.5 (slower).
  */
 export function winogradFilterGradFits(g: ConvGeometry): boolean {
-  return (
-    g.filterHeight === 3 &&
-    g.filterWidth === 3 &&
-    g.strideHeight === 1 &&
-    g.strideWidth === 1 &&
-    g.inChannels % 4 === 0 &&
-    g.outChannels % 8 === 0 &&
-    g.inChannels >= 8 &&
-    g.outChannels >= 16 &&
-    g.inChannels * g.outChannels >= 256
-  );
+  return winogradShape(g) && g.inChannels >= 8 && g.outChannels >= 16 && g.inChannels * g.outChannels >= 256;
 }
 
 /**
