@@ -5,9 +5,11 @@
 // The module imports the tfjs wasm backend's own memory and works on tensors in place, given their byte
 // offsets: it has no data segment, no stack and no allocator, so it never writes outside the output tensor.
 
+import { routeWindowRow } from './pool-window';
+
 // MaxPoolGrad for 2x2 windows with stride 2 and no padding (NHWC, float32): each window writes dy to its
 // first maximum in row-major order (strict >, so NaN and -Infinity never win) and 0 to its other three
-// elements. Channels go four at a time in SIMD lanes; `channels` need not be a multiple of four.
+// elements (pool-window.ts, shared with the fused pool + ReLU gradient of relu-grad.ts).
 export function maxPoolGrad2x2(
   dy: usize,
   x: usize,
@@ -20,85 +22,13 @@ export function maxPoolGrad2x2(
   outWidth: i32,
 ): void {
   const rowBytes = (<usize>(inWidth * channels)) << 2;
-  const channelBytes = (<usize>channels) << 2;
-  const vectorEnd = channels & ~3;
   let g = dy;
   for (let n = 0; n < batch; n++) {
     for (let oh = 0; oh < outHeight; oh++) {
-      let corner = (<usize>((n * inHeight + oh * 2) * inWidth * channels)) << 2;
-      for (let ow = 0; ow < outWidth; ow++) {
-        let c = 0;
-        for (; c < vectorEnd; c += 4) {
-          const o = corner + ((<usize>c) << 2);
-          windowSimd(x, dx, o, o + channelBytes, o + rowBytes, o + rowBytes + channelBytes, v128.load(g));
-          g += 16;
-        }
-        for (; c < channels; c++) {
-          const o = corner + ((<usize>c) << 2);
-          windowScalar(x, dx, o, o + channelBytes, o + rowBytes, o + rowBytes + channelBytes, load<f32>(g));
-          g += 4;
-        }
-        corner += channelBytes << 1;
-      }
+      const corner = <usize>(n * inHeight + oh * 2) * rowBytes;
+      g = routeWindowRow(g, x, dx, corner, inWidth, channels, outWidth, false);
     }
   }
-}
-
-function windowSimd(x: usize, dx: usize, p0: usize, p1: usize, p2: usize, p3: usize, grad: v128): void {
-  const v0 = v128.load(x + p0);
-  const v1 = v128.load(x + p1);
-  const v2 = v128.load(x + p2);
-  const v3 = v128.load(x + p3);
-  // take_k: lane k holds the first maximum so far, i.e. it beats every earlier lane value strictly.
-  const take0 = f32x4.gt(v0, f32x4.splat(-Infinity));
-  let best = v128.bitselect(v0, f32x4.splat(-Infinity), take0);
-  const take1 = f32x4.gt(v1, best);
-  best = v128.bitselect(v1, best, take1);
-  const take2 = f32x4.gt(v2, best);
-  best = v128.bitselect(v2, best, take2);
-  const take3 = f32x4.gt(v3, best);
-  // A later winner clears the earlier ones: position k wins iff it took and no later position took.
-  const win3 = take3;
-  const win2 = v128.andnot(take2, take3);
-  const win1 = v128.andnot(v128.andnot(take1, take2), take3);
-  const win0 = v128.andnot(v128.andnot(v128.andnot(take0, take1), take2), take3);
-  v128.store(dx + p0, v128.and(grad, win0));
-  v128.store(dx + p1, v128.and(grad, win1));
-  v128.store(dx + p2, v128.and(grad, win2));
-  v128.store(dx + p3, v128.and(grad, win3));
-}
-
-function windowScalar(x: usize, dx: usize, p0: usize, p1: usize, p2: usize, p3: usize, grad: f32): void {
-  let best: f32 = -Infinity;
-  let at: usize = 0;
-  let found = false;
-  const v0 = load<f32>(x + p0);
-  if (v0 > best) {
-    best = v0;
-    at = p0;
-    found = true;
-  }
-  const v1 = load<f32>(x + p1);
-  if (v1 > best) {
-    best = v1;
-    at = p1;
-    found = true;
-  }
-  const v2 = load<f32>(x + p2);
-  if (v2 > best) {
-    best = v2;
-    at = p2;
-    found = true;
-  }
-  const v3 = load<f32>(x + p3);
-  if (v3 > best) {
-    at = p3;
-    found = true;
-  }
-  store<f32>(dx + p0, found && at === p0 ? grad : 0);
-  store<f32>(dx + p1, found && at === p1 ? grad : 0);
-  store<f32>(dx + p2, found && at === p2 ? grad : 0);
-  store<f32>(dx + p3, found && at === p3 ? grad : 0);
 }
 
 // Any window, stride and padding (ResNet's 3x3/2 'same' stem pool): for each window, four channels at a time

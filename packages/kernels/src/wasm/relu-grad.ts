@@ -6,6 +6,7 @@
 // floats.
 
 import { addBlockToTotals, BLOCK, blockOf, clearBlock, clearTotals, writeTotals } from './block-sums';
+import { routeWindowRow } from './pool-window';
 
 // The backward pass of relu(conv + bias) up to the convolution, in one pass over [rows, channels]: dz = dy where
 // the layer's output y is positive and 0 elsewhere, and biasGrad[c] = sum over rows of dz[r, c]. tfjs takes three
@@ -101,27 +102,10 @@ function windowRow(
   channels: i32,
   outWidth: i32,
 ): usize {
-  const rowBytes = (<usize>(inWidth * channels)) << 2;
-  const channelBytes = (<usize>channels) << 2;
-  const vectorEnd = channels & ~3;
-  let g = dp;
-  let corner = top;
-  for (let ow = 0; ow < outWidth; ow++) {
-    let c = 0;
-    for (; c < vectorEnd; c += 4) {
-      const o = corner + ((<usize>c) << 2);
-      windowSimd(y, dz, o, o + channelBytes, o + rowBytes, o + rowBytes + channelBytes, v128.load(g));
-      g += 16;
-    }
-    for (; c < channels; c++) {
-      const o = corner + ((<usize>c) << 2);
-      windowScalar(y, dz, o, o + channelBytes, o + rowBytes, o + rowBytes + channelBytes, load<f32>(g));
-      g += 4;
-    }
-    corner += channelBytes << 1;
-  }
+  const g = routeWindowRow(dp, y, dz, top, inWidth, channels, outWidth, true);
   // A last column no window covers (odd width).
-  const covered = <usize>(outWidth << 1) * channelBytes;
+  const rowBytes = (<usize>(inWidth * channels)) << 2;
+  const covered = <usize>(outWidth << 1) * ((<usize>channels) << 2);
   if (covered < rowBytes) {
     memory.fill(dz + top + covered, 0, rowBytes - covered);
     memory.fill(dz + top + rowBytes + covered, 0, rowBytes - covered);
@@ -154,61 +138,4 @@ function sumRows(at: usize, pixels: i32, channels: i32, scratch: usize, open: i3
     }
   }
   return inBlock;
-}
-
-function windowSimd(y: usize, dz: usize, p0: usize, p1: usize, p2: usize, p3: usize, grad: v128): void {
-  const v0 = v128.load(y + p0);
-  const v1 = v128.load(y + p1);
-  const v2 = v128.load(y + p2);
-  const v3 = v128.load(y + p3);
-  // As max-pool-grad.ts: position k wins iff it beats every earlier one strictly and no later one beats it.
-  const take0 = f32x4.gt(v0, f32x4.splat(-Infinity));
-  let best = v128.bitselect(v0, f32x4.splat(-Infinity), take0);
-  const take1 = f32x4.gt(v1, best);
-  best = v128.bitselect(v1, best, take1);
-  const take2 = f32x4.gt(v2, best);
-  best = v128.bitselect(v2, best, take2);
-  const take3 = f32x4.gt(v3, best);
-  best = v128.bitselect(v3, best, take3);
-  // The ReLU's mask at the winner: its y, the window's maximum, is positive.
-  const live = v128.and(grad, f32x4.gt(best, f32x4.splat(0)));
-  v128.store(dz + p0, v128.and(live, v128.andnot(v128.andnot(v128.andnot(take0, take1), take2), take3)));
-  v128.store(dz + p1, v128.and(live, v128.andnot(v128.andnot(take1, take2), take3)));
-  v128.store(dz + p2, v128.and(live, v128.andnot(take2, take3)));
-  v128.store(dz + p3, v128.and(live, take3));
-}
-
-function windowScalar(y: usize, dz: usize, p0: usize, p1: usize, p2: usize, p3: usize, grad: f32): void {
-  let best: f32 = -Infinity;
-  let at: usize = 0;
-  let found = false;
-  const v0 = load<f32>(y + p0);
-  if (v0 > best) {
-    best = v0;
-    at = p0;
-    found = true;
-  }
-  const v1 = load<f32>(y + p1);
-  if (v1 > best) {
-    best = v1;
-    at = p1;
-    found = true;
-  }
-  const v2 = load<f32>(y + p2);
-  if (v2 > best) {
-    best = v2;
-    at = p2;
-    found = true;
-  }
-  const v3 = load<f32>(y + p3);
-  if (v3 > best) {
-    best = v3;
-    at = p3;
-    found = true;
-  }
-  const live: f32 = found && best > 0 ? grad : 0;
-  store<f32>(dz + p0, at === p0 ? live : 0);
-  store<f32>(dz + p1, at === p1 ? live : 0);
-  store<f32>(dz + p2, at === p2 ? live : 0);
-  store<f32>(dz + p3, at === p3 ? live : 0);
 }
