@@ -493,6 +493,8 @@ function adapt(raw: WasmExports): SimdKernels {
   };
 }
 
+// The modules and which of them have a relaxed-SIMD build, as scripts/build-wasm.mjs builds them (a test checks
+// that the two lists name the same binaries: wasm-build.test.ts).
 const MODULES = [
   'max-pool-grad',
   'patches',
@@ -501,18 +503,18 @@ const MODULES = [
   'conv',
   'filter-grad',
   'elementwise',
-  // Winograd F(4x4, 3x3) forward convolution.
   'winograd',
   'winograd-filter-grad',
 ];
-/** Modules also built with relaxed SIMD (scripts/build-wasm.mjs), whose multiply-adds are then fused. */
-const FMA_MODULES = new Set([
-  'conv',
-  'filter-grad',
-  // Winograd F(4x4, 3x3) forward convolution.
-  'winograd',
-  'winograd-filter-grad',
-]);
+/** Modules also built with relaxed SIMD, whose multiply-adds are then fused. */
+const FMA_MODULES = new Set(['conv', 'filter-grad', 'winograd', 'winograd-filter-grad']);
+
+/** The binaries one build loads, by file name. */
+export function wasmFiles(build: KernelBuild): string[] {
+  return MODULES.map((name) =>
+    build === 'fma' && FMA_MODULES.has(name) ? `${name}.fma.wasm` : `${name}.wasm`,
+  );
+}
 
 // The WebAssembly globals are typed only in the DOM lib, which this Node-only package does not load.
 interface WasmApi {
@@ -556,12 +558,9 @@ const compiled = new Map<KernelBuild, object[] | null>();
 function compile(build: KernelBuild): object[] | null {
   if (!compiled.has(build)) {
     try {
-      const files = MODULES.map((name) =>
-        build === 'fma' && FMA_MODULES.has(name) ? `${name}.fma.wasm` : `${name}.wasm`,
-      );
       compiled.set(
         build,
-        files.map((file) => new wasm.Module(readFileSync(new URL(`./${file}`, import.meta.url)))),
+        wasmFiles(build).map((file) => new wasm.Module(readFileSync(new URL(`./${file}`, import.meta.url)))),
       );
     } catch (error) {
       // Everything still works on tfjs' own kernels, several times slower: say so once rather than quietly (a

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs script, typed by nothing
 import { BINARIES } from '../scripts/build-wasm.mjs';
+import { wasmFiles } from '../src/simd.js';
 
 const packageDir = join(import.meta.dirname, '..');
 const outDir = mkdtempSync(join(tmpdir(), 'mri-kernels-'));
@@ -22,4 +23,9 @@ describe('our WebAssembly kernels', () => {
       expect(built.equals(readFileSync(join(packageDir, 'src', file))), file).toBe(true);
     }
   }, 300_000);
+
+  it('are the binaries the loader reads: every build file is loaded by one build, and nothing else is', () => {
+    const loaded = new Set([...wasmFiles('plain'), ...wasmFiles('fma')]);
+    expect([...loaded].sort()).toEqual([...(BINARIES as string[])].sort());
+  });
 });
