@@ -1,8 +1,14 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { winogradAllowed, winogradShape } from './conv-methods.js';
-import { assertChannelsLast, type ConvGeometry, type ConvPad, convGeometry } from './geometry.js';
-import { currentWasmKernels, heapOffset, type SimdKernels, winogradTiles } from './simd.js';
+import {
+  assertChannelsLast,
+  type ConvGeometry,
+  type ConvPad,
+  convGeometry,
+  winogradTiles,
+} from './geometry.js';
+import { currentWasmKernels, heapOffset, type SimdKernels } from './simd.js';
 import { asTensor, convWithSignedPad } from './tensors.js';
 
 export interface BackpropFilterAttrs {

@@ -110,3 +110,8 @@ export function assertChannelsLast(dataFormat: string | undefined, kernel: strin
     throw new Error(`${kernel} on wasm supports dataFormat 'NHWC' only, got '${dataFormat}'.`);
   }
 }
+
+/** 4x4 tiles that cover a convolution's output (Winograd's F(4x4, 3x3) and F(3x3, 4x4)). */
+export function winogradTiles(g: ConvGeometry): number {
+  return g.batch * Math.ceil(g.outHeight / 4) * Math.ceil(g.outWidth / 4);
+}

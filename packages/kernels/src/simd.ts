@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import type { ConvGeometry, ImageGeometry, Padding, PoolGeometry, PoolWindow } from './geometry.js';
+import {
+  type ConvGeometry,
+  type ImageGeometry,
+  type Padding,
+  type PoolGeometry,
+  type PoolWindow,
+  winogradTiles,
+} from './geometry.js';
 
 /**
  * Exports of our kernel modules (sources: wasm/*.ts), scalars only; pointers are byte offsets in the heap. Only
@@ -279,11 +286,6 @@ export interface SimdKernels {
   winogradFilterGradScratch(g: ConvGeometry, blockTiles: number): number;
   /** dW of a 3x3 stride-1 convolution by Winograd F(3x3, 4x4), `blockTiles` 4x4 tiles of dy per pass. */
   winogradFilterGrad(at: Pointers<'x' | 'dy' | 'dw' | 'scratch'>, g: ConvGeometry, blockTiles: number): void;
-}
-
-/** 4x4 tiles of dy that cover a convolution's output (Winograd F(3x3, 4x4)). */
-export function winogradTiles(g: ConvGeometry): number {
-  return g.batch * Math.ceil(g.outHeight / 4) * Math.ceil(g.outWidth / 4);
 }
 
 /** An Adam step's float32 constants, as adam.ts derives them from the step's settings. */
