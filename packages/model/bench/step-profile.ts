@@ -6,13 +6,12 @@
  *
  *   pnpm exec tsx packages/model/bench/step-profile.ts --arch resnet18 --size 128 --batch 16 [--steps 3]
  */
-import { seededRandom } from '@mri/data/random';
 import * as tf from '@tensorflow/tfjs-core';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { initBackend } from '../src/backend.js';
 import type { ArchitectureName } from '../src/contract.js';
-import { LocalTrainer } from '../src/training/local-trainer.js';
+import { cpuMs, oneWorkerTrainer, randomBatch } from './support.js';
 
 const argv = yargs(hideBin(process.argv))
   .option('arch', { type: 'string', default: 'resnet18' })
@@ -25,29 +24,13 @@ const argv = yargs(hideBin(process.argv))
 
 await initBackend('wasm', { quiet: true });
 // The wasm backend times a kernel by wall clock; CPU time is what a busy machine leaves comparable.
-const cpuMs = () => {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
-};
 (tf.backend() as unknown as { time(f: () => void): Promise<{ kernelMs: number }> }).time = async (f) => {
   const start = cpuMs();
   f();
   return { kernelMs: cpuMs() - start };
 };
-const trainer = new LocalTrainer({
-  architecture: argv.arch as ArchitectureName,
-  inputSize: argv.size,
-  numClasses: 4,
-  labelSmoothing: 0,
-  optimizer: { name: 'adam', lr: 1e-3, weightDecay: 0, momentum: 0 },
-  seed: 0,
-});
-const random = seededRandom(0);
-const batch = {
-  images: Float32Array.from({ length: argv.batch * argv.size * argv.size }, () => random() * 2 - 1),
-  labels: Int32Array.from({ length: argv.batch }, (_, i) => i % 4),
-  size: argv.batch,
-};
+const trainer = oneWorkerTrainer(argv.arch as ArchitectureName, argv.size);
+const batch = randomBatch(argv.size, argv.batch);
 trainer.step(batch, 0);
 
 const byName = new Map<string, number>();

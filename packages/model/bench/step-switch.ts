@@ -7,12 +7,11 @@
  *   pnpm exec tsx packages/model/bench/step-switch.ts --env MRI_FUSE_POOL_GRAD --values 1,0 \
  *     [--arch simple_cnn] [--size 64] [--batch 16] [--steps 15] [--rounds 10]
  */
-import { seededRandom } from '@mri/data/random';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { initBackend } from '../src/backend.js';
 import type { ArchitectureName } from '../src/contract.js';
-import { LocalTrainer } from '../src/training/local-trainer.js';
+import { cpuMs, median, oneWorkerTrainer, randomBatch } from './support.js';
 
 const argv = yargs(hideBin(process.argv))
   .option('env', { type: 'string', demandOption: true, describe: 'the environment variable to switch' })
@@ -27,28 +26,9 @@ const argv = yargs(hideBin(process.argv))
 
 await initBackend('wasm', { quiet: true });
 const values = argv.values.split(',');
-const random = seededRandom(0);
-const batch = {
-  images: Float32Array.from({ length: argv.batch * argv.size * argv.size }, () => random() * 2 - 1),
-  labels: Int32Array.from({ length: argv.batch }, (_, i) => i % 4),
-  size: argv.batch,
-};
+const batch = randomBatch(argv.size, argv.batch);
 // One trainer per value, so each keeps its own weights and neither inherits the other's state.
-const trainers = values.map(
-  () =>
-    new LocalTrainer({
-      architecture: argv.arch as ArchitectureName,
-      inputSize: argv.size,
-      numClasses: 4,
-      labelSmoothing: 0,
-      optimizer: { name: 'adam', lr: 1e-3, weightDecay: 0, momentum: 0 },
-      seed: 0,
-    }),
-);
-const cpuMs = () => {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
-};
+const trainers = values.map(() => oneWorkerTrainer(argv.arch as ArchitectureName, argv.size));
 const runSteps = (i: number, steps: number, first: number) => {
   process.env[argv.env] = values[i];
   for (let s = 0; s < steps; s++) trainers[i]?.step(batch, first + s);
@@ -66,13 +46,6 @@ for (let r = 0; r < argv.rounds; r++) {
     rounds[i]?.push((cpuMs() - start) / argv.steps);
   }
 }
-const median = (xs: number[]) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
 const round1 = (x: number) => Math.round(x * 10) / 10;
 for (const [i, value] of values.entries()) {
   const ms = rounds[i] as number[];

@@ -13,10 +13,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { seededRandom } from '@mri/data/random';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { type ArchitectureName, type BackendChoice, createTrainEngine } from '../src/index.js';
+import { median, randomBatch } from './support.js';
 
 const argv = yargs(hideBin(process.argv))
   .option('size', { type: 'number', default: 64, describe: 'image side in pixels' })
@@ -53,13 +53,6 @@ const REFERENCE = join(argv.anchors, 'torch_train_bench.py');
 /** Steps per round: at least `minimum`, and enough for `seconds` of training at one step's measured time. */
 function roundSteps(minimum: number, seconds: number, stepSeconds: number): number {
   return Math.max(minimum, Math.ceil(seconds / Math.max(stepSeconds, 1e-3)));
-}
-
-function randomBatch(size: number, count: number) {
-  const random = seededRandom(0);
-  const images = Float32Array.from({ length: count * size * size }, () => random() * 2 - 1);
-  const labels = Int32Array.from({ length: count }, (_, i) => i % 4);
-  return { images, labels, size: count };
 }
 
 async function startOurs() {
@@ -106,13 +99,6 @@ function measureReference(steps: number): { train_img_s: number; infer_img_s: nu
 
 const round = (x: number) => Math.round(x * 10) / 10;
 const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
 
 type Figures = { train_img_s: number; infer_img_s: number };
 /** A side's best round (the one closest to idle), its median round and every round, rounded for the report. */
