@@ -1,5 +1,5 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * Float32 views straight onto the wasm heap, for the few kernels written as typed-array loops. Views are
@@ -16,4 +16,19 @@ export function heapOutput(
     return backend.typedArrayFromHeap(info) as Float32Array;
   };
   return { out, outView: view(out), inViews: inputs.map(view) };
+}
+
+/**
+ * Copies a float32 tensor's values into `target` at `offset` and returns the offset after them. On the wasm backend
+ * the copy comes straight off the heap: `dataSync` would first copy into a fresh array, and on these VMs a fresh
+ * array of tens of MB costs ~3 ms per MB in page faults, far more than the copy (measured: 47 MB, 130 ms vs 3 ms).
+ */
+export function copyValuesInto(tensor: tf.Tensor, target: Float32Array, offset: number): number {
+  const backend = tf.backend();
+  const values =
+    tf.getBackend() === 'wasm'
+      ? ((backend as BackendWasm).typedArrayFromHeap(tensor) as Float32Array)
+      : (tensor.dataSync() as Float32Array);
+  target.set(values, offset);
+  return offset + values.length;
 }

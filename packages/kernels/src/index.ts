@@ -24,6 +24,7 @@ export {
   maxPoolOfConvBiasRelu,
 } from './conv-bias-relu.js';
 export { registerWasmConvolution } from './conv2d-forward.js';
+export { copyValuesInto } from './heap.js';
 export { currentWasmKernels, kernelBuild, type SimdKernels } from './simd.js';
 
 /** Every kernel this module puts on the wasm backend, replacing a slow builtin or filling a missing one. */

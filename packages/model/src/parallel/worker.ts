@@ -3,6 +3,7 @@
  * all-reduced through the shared exchange before each update.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { copyValuesInto } from '@mri/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { saveArtifact } from '../artifact/save.js';
 import { initBackend } from '../backend.js';
@@ -21,46 +22,42 @@ const backend = await initBackend(options.backend, { quiet: true });
 const trainer = new LocalTrainer(trainerSettings(options));
 let exchange: GradientExchange | undefined;
 
-function flatten(tensors: readonly tf.Tensor[]): Float32Array[] {
-  return tensors.map((t) => t.dataSync() as Float32Array);
+/** Writes tensors' values one after another into `target` from `offset`; returns the offset after the last. */
+function writeAll(tensors: readonly tf.Tensor[], target: Float32Array, offset: number): number {
+  return tensors.reduce((at, t) => copyValuesInto(t, target, at), offset);
 }
 
-function assignFlat(variables: readonly tf.Variable[], flat: Float32Array): void {
+/** Tensors shaped like `variables` over consecutive runs of `flat` (copied: the exchange reuses its memory). */
+function shapedLike(variables: readonly tf.Variable[], flat: Float32Array): tf.Tensor[] {
   let offset = 0;
-  for (const v of variables) {
-    v.assign(tf.tensor(flat.subarray(offset, offset + v.size), v.shape));
+  return variables.map((v) => {
+    const t = tf.tensor(flat.subarray(offset, offset + v.size), v.shape);
     offset += v.size;
-  }
+    return t;
+  });
 }
 
 function step(batch: Batch, denominator: number, stepIndex: number) {
   if (exchange === undefined) throw new Error('step before attach');
-  const statistics = trainer.statistics;
+  const { trainable, statistics } = trainer;
+  const slot = exchange.slot;
   let loss = 0;
   let correct = 0;
   if (batch.size > 0) {
     const shard = trainer.gradients(batch, denominator, mixSeed(options.seed, stepIndex, index));
-    exchange.publish(flatten(shard.grads), flatten(statistics), true);
+    writeAll(statistics, slot, writeAll(shard.grads, slot, 0));
     tf.dispose(shard.grads);
     ({ loss, correct } = shard);
   } else {
-    exchange.publish(
-      trainer.trainable.map((v) => new Float32Array(v.size)),
-      [],
-      false,
-    );
+    slot.fill(0);
   }
-  exchange.arrive();
-  const summed = exchange.summedGradients();
+  const reduced = exchange.allReduce(batch.size > 0);
   tf.tidy(() => {
-    let offset = 0;
-    const grads = trainer.trainable.map((v) => {
-      const g = tf.tensor(summed.subarray(offset, offset + v.size), v.shape);
-      offset += v.size;
-      return g;
+    trainer.apply(shapedLike(trainable, reduced.gradients));
+    const averaged = shapedLike(statistics, reduced.statistics);
+    statistics.forEach((variable, i) => {
+      variable.assign(averaged[i] as tf.Tensor);
     });
-    trainer.apply(grads);
-    if (statistics.length > 0) assignFlat(statistics, exchange?.averagedStatistics() as Float32Array);
   });
   return { loss, correct };
 }
