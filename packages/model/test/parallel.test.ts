@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type BackendName, createTrainEngine, type EngineOptions, loadClassifier } from '../src/index.js';
-import { shardBounds } from '../src/parallel/parallel-engine.js';
+import { shardBounds } from '../src/parallel/shards.js';
 import { engineOptions, maxAbsDiff, syntheticBatch, TEST_SPEC } from './fixtures.js';
 
 async function run(overrides: Partial<EngineOptions>, steps: number, batchSize = 16) {

@@ -9,6 +9,8 @@
  * alone (now ~20 ms: half the additions each, into memory that stays mapped).
  */
 
+import { shardBounds } from './shards.js';
+
 const ARRIVED = 0;
 const GENERATION = 1;
 const HEADER = 2;
@@ -28,11 +30,6 @@ const slotLength = (layout: ExchangeLayout) => layout.params + layout.stats;
 export function allocateExchange(layout: ExchangeLayout): SharedArrayBuffer {
   const floats = slotLength(layout) * layout.workers + layout.params;
   return new SharedArrayBuffer(headerBytes(layout) + Float32Array.BYTES_PER_ELEMENT * floats);
-}
-
-/** The half-open range of parameters worker `index` sums: as equal as possible. */
-export function reduceRange(params: number, workers: number, index: number): [number, number] {
-  return [Math.floor((index * params) / workers), Math.floor(((index + 1) * params) / workers)];
 }
 
 export class GradientExchange {
@@ -71,7 +68,7 @@ export class GradientExchange {
     Atomics.store(this.control, HEADER + this.index, hasStats ? 1 : 0);
     this.arrive();
     const { params, workers } = this.layout;
-    const [start, end] = reduceRange(params, workers, this.index);
+    const [start, end] = shardBounds(params, workers)[this.index] as [number, number];
     sumSlots(this.slots, slotLength(this.layout), workers, this.sum, start, end);
     this.averageStatistics();
     this.arrive();

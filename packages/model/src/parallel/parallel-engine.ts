@@ -8,15 +8,8 @@ import { concatRows } from '../inference.js';
 import { log } from '../log.js';
 import { lossDenominator } from '../training/loss.js';
 import { allocateExchange } from './exchange.js';
+import { shardBounds } from './shards.js';
 import { WorkerHandle } from './worker-handle.js';
-
-/** Shard boundaries: as equal as possible, earlier shards one larger when the batch does not divide. */
-export function shardBounds(size: number, shards: number): [number, number][] {
-  return Array.from({ length: shards }, (_, i) => [
-    Math.floor((i * size) / shards),
-    Math.floor(((i + 1) * size) / shards),
-  ]);
-}
 
 function shardOf(batch: Batch, [start, end]: [number, number], pixels: number): Batch {
   return {
