@@ -27,13 +27,18 @@ function writeAll(tensors: readonly tf.Tensor[], target: Float32Array, offset: n
   return tensors.reduce((at, t) => copyValuesInto(t, target, at), offset);
 }
 
-/** Tensors shaped like `variables` over consecutive runs of `flat` (copied: the exchange reuses its memory). */
+/**
+ * Tensors shaped like `variables` over consecutive runs of `flat`, holding copies: the exchange rewrites its memory
+ * every step. The wasm backend copies into its heap as it makes a tensor; the cpu backend would keep the array it is
+ * given (a variable assigned from it would change under the next step), so it gets a copy of its own.
+ */
 function shapedLike(variables: readonly tf.Variable[], flat: Float32Array): tf.Tensor[] {
+  const copies = tf.getBackend() === 'wasm';
   let offset = 0;
   return variables.map((v) => {
-    const t = tf.tensor(flat.subarray(offset, offset + v.size), v.shape);
+    const values = flat.subarray(offset, offset + v.size);
     offset += v.size;
-    return t;
+    return tf.tensor(copies ? values : values.slice(), v.shape);
   });
 }
 
