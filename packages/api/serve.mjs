@@ -40,7 +40,8 @@ function newestSource() {
   );
   for (const name of readdirSync(packages)) {
     for (const file of sources(name)) {
-      if (/\.(ts|mjs|wasm)$/.test(file)) newest = Math.max(newest, mtime(join(packages, name, 'src', file)));
+      if (/\.(ts|mjs|wasm|json)$/.test(file))
+        newest = Math.max(newest, mtime(join(packages, name, 'src', file)));
     }
   }
   return newest;

@@ -3,29 +3,14 @@
 // The convolution modules are also built with relaxed SIMD (NAME.fma.wasm): their multiply-adds become fused
 // instructions (wasm/madd.ts), loaded where the engine has relaxed SIMD.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-export const KERNELS = [
-  'max-pool-grad',
-  'patches',
-  'batch-norm',
-  'relu-grad',
-  'conv',
-  'filter-grad',
-  'elementwise',
-  // Winograd F(4x4, 3x3) forward convolution (issue 16).
-  'winograd',
-  // Winograd F(3x3, 4x4) filter gradient of 3x3 stride-1 layers.
-  'winograd-filter-grad',
-];
-export const FMA_KERNELS = [
-  'conv',
-  'filter-grad',
-  // Winograd F(4x4, 3x3) forward convolution (issue 16).
-  'winograd',
-  'winograd-filter-grad',
-];
+// The one list of our modules, and which of them also have a relaxed-SIMD build: the loader (src/simd.ts) reads it too.
+const { modules: KERNELS, fma: FMA_KERNELS } = JSON.parse(
+  readFileSync(join(import.meta.dirname, '..', 'src', 'wasm-modules.json'), 'utf8'),
+);
 /** Every binary this script writes, by file name. */
 export const BINARIES = [
   ...KERNELS.map((name) => `${name}.wasm`),

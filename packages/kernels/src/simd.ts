@@ -10,6 +10,7 @@ import {
   type PoolWindow,
   winogradTiles,
 } from './geometry.js';
+import wasmModules from './wasm-modules.json' with { type: 'json' };
 
 /**
  * Exports of our kernel modules (sources: wasm/*.ts), scalars only; pointers are byte offsets in the heap. Only
@@ -495,21 +496,10 @@ function adapt(raw: WasmExports): SimdKernels {
   };
 }
 
-// The modules and which of them have a relaxed-SIMD build, as scripts/build-wasm.mjs builds them (a test checks
-// that the two lists name the same binaries: wasm-build.test.ts).
-const MODULES = [
-  'max-pool-grad',
-  'patches',
-  'batch-norm',
-  'relu-grad',
-  'conv',
-  'filter-grad',
-  'elementwise',
-  'winograd',
-  'winograd-filter-grad',
-];
-/** Modules also built with relaxed SIMD, whose multiply-adds are then fused. */
-const FMA_MODULES = new Set(['conv', 'filter-grad', 'winograd', 'winograd-filter-grad']);
+// The modules, and which of them also have a relaxed-SIMD build (whose multiply-adds are then fused): one list,
+// which scripts/build-wasm.mjs builds from.
+const MODULES: readonly string[] = wasmModules.modules;
+const FMA_MODULES = new Set<string>(wasmModules.fma);
 
 /** The binaries one build loads, by file name. */
 export function wasmFiles(build: KernelBuild): string[] {
