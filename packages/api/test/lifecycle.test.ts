@@ -190,12 +190,17 @@ describe('signals', () => {
     const pnpm = process.env.npm_execpath;
     const command = pnpm?.includes('pnpm') ? [process.execPath, pnpm, 'serve'] : ['pnpm', 'serve'];
     const { child, url } = await serve(
-      { MODEL: await testModel(), PREDICTION_LOG: '', MAX_WAIT_MS: '800' },
+      { MODEL: await testModel(), PREDICTION_LOG: '', MAX_WAIT_MS: '1000' },
       command,
     );
     await waitReady(url);
     const inFlight = Array.from({ length: 4 }, () => postForm(url, imageForm(image())));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // All four are queued (the batch waits up to 1 s to fill, the most MAX_WAIT_MS allows) before the signal: a fixed
+    // sleep could send it while a loaded machine is still receiving an upload, which shutdown rightly drops.
+    await until(
+      async () => /^inference_queue_depth 4$/m.test(await (await fetch(`${url}/metrics`)).text()),
+      5000,
+    );
     const exited = once(child, 'exit');
     child.kill('SIGTERM');
     const answers = await Promise.all(inFlight);
