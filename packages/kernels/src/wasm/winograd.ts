@@ -162,9 +162,26 @@ function inputTile(
   }
 }
 
-// A^T applied to six vectors (one column or row of a transformed tile): four outputs. A^T's rows:
-// [1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1].
-// Column pass: stored at p + k * step.
+// A^T's rows, [1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1], each applied
+// to six vectors m0..m5 given as m0, m5 and the sums and differences of (m1, m2) and (m3, m4); asc inlines them.
+// The column pass stores its outputs back into M, the row pass adds bias and ReLU and writes the output's pixels.
+function aRow0(m0: v128, s12: v128, s34: v128): v128 {
+  return f32x4.add(f32x4.add(m0, s12), s34);
+}
+
+function aRow1(d12: v128, d34: v128): v128 {
+  return f32x4.add(d12, f32x4.mul(d34, f32x4.splat(2)));
+}
+
+function aRow2(s12: v128, s34: v128): v128 {
+  return f32x4.add(s12, f32x4.mul(s34, f32x4.splat(4)));
+}
+
+function aRow3(d12: v128, d34: v128, m5: v128): v128 {
+  return f32x4.add(f32x4.add(d12, f32x4.mul(d34, f32x4.splat(8))), m5);
+}
+
+// A^T applied to six vectors (one column of a transformed tile): four outputs, stored at p + k * step.
 function outputColumn(
   m0: v128,
   m1: v128,
@@ -179,10 +196,10 @@ function outputColumn(
   const d12 = f32x4.sub(m1, m2);
   const s34 = f32x4.add(m3, m4);
   const d34 = f32x4.sub(m3, m4);
-  v128.store(p, f32x4.add(f32x4.add(m0, s12), s34));
-  v128.store(p + step, f32x4.add(d12, f32x4.mul(d34, f32x4.splat(2))));
-  v128.store(p + 2 * step, f32x4.add(s12, f32x4.mul(s34, f32x4.splat(4))));
-  v128.store(p + 3 * step, f32x4.add(f32x4.add(d12, f32x4.mul(d34, f32x4.splat(8))), m5));
+  v128.store(p, aRow0(m0, s12, s34));
+  v128.store(p + step, aRow1(d12, d34));
+  v128.store(p + 2 * step, aRow2(s12, s34));
+  v128.store(p + 3 * step, aRow3(d12, d34, m5));
 }
 
 function finish(acc: v128, bias: v128, relu: i32): v128 {
@@ -234,14 +251,10 @@ function outputTile(
     const s34 = f32x4.add(m3, m4);
     const d34 = f32x4.sub(m3, m4);
     const dst = out + <usize>((oy0 + i) * outWidth + ox0) * pixel;
-    v128.store(dst, finish(f32x4.add(f32x4.add(m0, s12), s34), bias, relu));
-    if (cols > 1) v128.store(dst + pixel, finish(f32x4.add(d12, f32x4.mul(d34, f32x4.splat(2))), bias, relu));
-    if (cols > 2)
-      v128.store(dst + 2 * pixel, finish(f32x4.add(s12, f32x4.mul(s34, f32x4.splat(4))), bias, relu));
-    if (cols > 3) {
-      const y3 = f32x4.add(f32x4.add(d12, f32x4.mul(d34, f32x4.splat(8))), m5);
-      v128.store(dst + 3 * pixel, finish(y3, bias, relu));
-    }
+    v128.store(dst, finish(aRow0(m0, s12, s34), bias, relu));
+    if (cols > 1) v128.store(dst + pixel, finish(aRow1(d12, d34), bias, relu));
+    if (cols > 2) v128.store(dst + 2 * pixel, finish(aRow2(s12, s34), bias, relu));
+    if (cols > 3) v128.store(dst + 3 * pixel, finish(aRow3(d12, d34, m5), bias, relu));
   }
 }
 
